@@ -1,0 +1,3 @@
+from videotime_client.cli import main
+
+raise SystemExit(main())

@@ -1,0 +1,183 @@
+"""The ``videotime`` command: the composition root that wires core, media, ui and node together.
+
+Each sub-command lives in a module of this package with two functions, ``add_parser(sub)`` and
+``run(args) -> int``; heavy imports (aiortc, Qt, aiohttp) happen inside ``run`` so that
+``videotime link inspect`` starts fast and works without a display.
+
+Exit codes: 0 success, 1 the thing asked for failed (a ``cannot`` verdict, a call that never
+reached the consultation), 2 usage errors and rejected input, 70 an unexpected internal error
+(logged, never shown as a traceback).
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+from collections.abc import Callable, Sequence
+from types import ModuleType
+
+from videotime_client import __version__
+from videotime_client.errors import VideotimeError
+from videotime_client.texts import normalise_lang
+
+log = logging.getLogger(__name__)
+
+EXIT_OK = 0
+EXIT_FAILED = 1
+EXIT_USAGE = 2
+EXIT_INTERNAL = 70
+
+
+def _command_modules() -> dict[str, Callable[[], ModuleType]]:
+    """Sub-command name -> lazy loader of its module (keeps start-up cheap)."""
+
+    def link() -> ModuleType:
+        from videotime_client.cli import link as m
+
+        return m
+
+    def appointments() -> ModuleType:
+        from videotime_client.cli import appointments as m
+
+        return m
+
+    def node() -> ModuleType:
+        from videotime_node import cli as m
+
+        return m
+
+    def join() -> ModuleType:
+        from videotime_client.cli import join as m
+
+        return m
+
+    def check() -> ModuleType:
+        from videotime_client.cli import check as m
+
+        return m
+
+    def demo() -> ModuleType:
+        from videotime_client.cli import demo as m
+
+        return m
+
+    return {
+        "link": link,
+        "appointments": appointments,
+        "node": node,
+        "join": join,
+        "check": check,
+        "demo": demo,
+    }
+
+
+def _looks_like_link(arg: str) -> bool:
+    return "://" in arg or (arg.isdigit() and len(arg) == 6)
+
+
+def common_options() -> argparse.ArgumentParser:
+    """Options every sub-command accepts, before or after its name."""
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument(
+        "--data-dir",
+        metavar="DIR",
+        default=argparse.SUPPRESS,
+        help="keep all data, settings, cache and logs under DIR (tests, support)",
+    )
+    common.add_argument(
+        "--lang",
+        choices=["nb", "nn", "en"],
+        default=argparse.SUPPRESS,
+        help="language of messages (default: the system language, else bokmål)",
+    )
+    common.add_argument(
+        "--debug", action="store_true", default=argparse.SUPPRESS, help="verbose log file"
+    )
+    return common
+
+
+def build_parser() -> argparse.ArgumentParser:
+    common = common_options()
+    parser = argparse.ArgumentParser(
+        prog="videotime",
+        description="Join your hospital video consultation safely.",
+        parents=[common],
+    )
+    parser.add_argument("--version", action="version", version=f"videotime {__version__}")
+    parser.add_argument(
+        "--self-test",
+        action="store_true",
+        help="check that this installation works (media, codecs, keyring, translations, a call)",
+    )
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    for loader in _command_modules().values():
+        loader().add_parser(sub, common)
+    return parser
+
+
+def _system_lang() -> str:
+    import locale
+    import os
+
+    for var in ("LC_ALL", "LC_MESSAGES", "LANG"):
+        if os.environ.get(var):
+            return os.environ[var]
+    return locale.getlocale()[0] or ""
+
+
+def prepare(args: argparse.Namespace) -> None:
+    """Fill in defaults shared by all commands and start logging."""
+    from videotime_client import logs
+    from videotime_client.paths import AppPaths
+
+    args.data_dir = getattr(args, "data_dir", None)
+    args.lang = getattr(args, "lang", None) or normalise_lang(_system_lang())
+    args.debug = getattr(args, "debug", False)
+    args.paths = AppPaths.resolve(args.data_dir)
+    logs.configure(args.paths, debug=args.debug)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the ``videotime`` command line; never lets a traceback reach the user."""
+    argv = list(sys.argv[1:] if argv is None else argv)
+    if not argv or _looks_like_link(argv[0]):
+        # Double-click, or a link handed over by the OS URL-scheme handler.
+        return gui_main(argv)
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    lang = normalise_lang(getattr(args, "lang", None) or _system_lang())
+    try:
+        prepare(args)
+        if args.self_test:
+            from videotime_client.cli import selftest
+
+            return selftest.run(args)
+        if args.command is None:
+            parser.print_help()
+            return EXIT_USAGE
+        handler: Callable[[argparse.Namespace], int] = args.handler
+        return handler(args)
+    except VideotimeError as exc:
+        print(exc.for_patient(lang), file=sys.stderr)
+        return EXIT_FAILED
+    except KeyboardInterrupt:
+        return 130
+    except Exception:
+        log.exception("unexpected error in command %s", getattr(args, "command", None))
+        print(
+            {
+                "nb": "Det oppstod en uventet feil. Prøv igjen, eller ring avdelingen.",
+                "nn": "Det oppstod ein uventa feil. Prøv igjen, eller ring avdelinga.",
+                "en": "An unexpected error happened. Try again, or call the department.",
+            }[lang],
+            file=sys.stderr,
+        )
+        return EXIT_INTERNAL
+
+
+def gui_main(argv: Sequence[str] | None = None) -> int:
+    """Start the desktop app (double-click, URL-scheme launches and ``videotime`` alone)."""
+    from videotime_client.ui import app
+
+    return app.run(list(sys.argv[1:] if argv is None else argv))

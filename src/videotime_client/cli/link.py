@@ -1,0 +1,17 @@
+"""`videotime link inspect` — placeholder (foundation issue, invitation links)."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+
+def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser],
+               common: argparse.ArgumentParser) -> None:
+    p = sub.add_parser("link", parents=[common], help="not available yet")
+    p.set_defaults(handler=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    print("videotime link: not available yet", file=sys.stderr)
+    return 2

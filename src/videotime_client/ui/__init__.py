@@ -1,0 +1,1 @@
+"""The only layer with widgets. Views take a model and subscribe to it."""
