@@ -24,13 +24,17 @@ pytest_plugins = ["tests.helpers.logfail", "tests.helpers.processes"]
 
 
 @pytest.fixture(autouse=True)
-def _private_data_dir(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
+def _private_data_dir(
+    tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch
+) -> Iterator[Path]:
     data = tmp_path_factory.mktemp("videotime-data")
     monkeypatch.setenv("VIDEOTIME_DATA_DIR", str(data))
-    yield data
+    return data
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     for item in items:
-        if "qtbot" in getattr(item, "fixturenames", ()) or "qapp" in getattr(item, "fixturenames", ()):
+        if "qtbot" in getattr(item, "fixturenames", ()) or "qapp" in getattr(
+            item, "fixturenames", ()
+        ):
             item.add_marker(pytest.mark.gui)

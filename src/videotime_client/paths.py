@@ -34,8 +34,9 @@ class AppPaths:
         base = override if override is not None else os.environ.get(ENV_DATA_DIR) or None
         if base is not None:
             root = Path(base).expanduser().resolve()
-            return cls(data=root / "data", config=root / "config", cache=root / "cache",
-                       log=root / "log")
+            return cls(
+                data=root / "data", config=root / "config", cache=root / "cache", log=root / "log"
+            )
         dirs = platformdirs.PlatformDirs(APP_NAME, APP_AUTHOR)
         return cls(
             data=Path(dirs.user_data_dir),

@@ -42,6 +42,4 @@ def _fail_on_unexpected_warning_logs(request: pytest.FixtureRequest) -> Iterator
 
 
 def pytest_configure(config: pytest.Config) -> None:
-    config.addinivalue_line(
-        "markers", "allow_warning_logs: the test provokes warnings on purpose"
-    )
+    config.addinivalue_line("markers", "allow_warning_logs: the test provokes warnings on purpose")

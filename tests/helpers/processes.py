@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
+import contextlib
 import time
 from collections.abc import Iterator
 
 import psutil
 import pytest
-
 
 # Processes started by session- or module-scoped fixtures (a PulseAudio daemon, a node shared
 # by many tests). Such fixtures call register_long_lived(pid) so they are not reported as leaks;
@@ -56,16 +56,12 @@ def _no_leaked_processes(request: pytest.FixtureRequest) -> Iterator[None]:
         time.sleep(0.1)
     names = []
     for pid in leaked:
-        try:
+        with contextlib.suppress(psutil.NoSuchProcess):
             names.append(f"{pid} {' '.join(psutil.Process(pid).cmdline())[:120]}")
-        except psutil.NoSuchProcess:
-            pass
     if names:
         for pid in leaked:
-            try:
+            with contextlib.suppress(psutil.NoSuchProcess):
                 psutil.Process(pid).kill()
-            except psutil.NoSuchProcess:
-                pass
         pytest.fail("test left processes running:\n" + "\n".join(names))
 
 
