@@ -20,7 +20,7 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 # file-backed backend of their own (see tests/core/test_appointments.py).
 os.environ.setdefault("PYTHON_KEYRING_BACKEND", "keyring.backends.fail.Keyring")
 
-pytest_plugins = ["tests.helpers.logfail", "tests.helpers.processes"]
+pytest_plugins = ["tests.helpers.logfail", "tests.helpers.processes", "tests.helpers.node"]
 
 
 @pytest.fixture(autouse=True)
