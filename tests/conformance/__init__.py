@@ -1,0 +1,1 @@
+"""Conformance with Pexip's published schemas (@pexip/infinity-api, pinned)."""
