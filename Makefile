@@ -31,8 +31,8 @@ demo: $(STAMP)
 	$(VENV)/bin/videotime demo
 
 lint: $(STAMP)
-	$(VENV)/bin/ruff check src tests packaging scripts
-	$(VENV)/bin/ruff format --check src tests packaging scripts
+	$(VENV)/bin/ruff check
+	$(VENV)/bin/ruff format --check
 
 typecheck: $(STAMP)
 	$(VENV)/bin/mypy
@@ -54,8 +54,8 @@ package: $(STAMP)
 	bash packaging/linux/build-deb.sh
 
 format: $(STAMP)
-	$(VENV)/bin/ruff format src tests packaging scripts
-	$(VENV)/bin/ruff check --fix src tests packaging scripts
+	$(VENV)/bin/ruff format
+	$(VENV)/bin/ruff check --fix
 
 clean:
 	rm -rf $(VENV) build dist .pytest_cache .mypy_cache .ruff_cache
