@@ -1,0 +1,1 @@
+"""One module per check; each exposes ``async def run(ctx) -> CheckResult``."""
