@@ -1,0 +1,5 @@
+"""Entry point of the frozen app (PyInstaller): exactly what the ``videotime`` command runs."""
+
+from videotime_client.cli import main
+
+raise SystemExit(main())
