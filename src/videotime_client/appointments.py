@@ -25,7 +25,7 @@ import json
 import logging
 import os
 import tempfile
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -52,6 +52,16 @@ class StoreError(VideotimeError):
     )
 
 
+#: The message when the store cannot even be read (listing must not talk about saving).
+READ_FAILED = Text(
+    nb="Vi klarte ikke å lese de lagrede timene på denne maskinen, "
+    "men du kan fortsatt bruke lenken.",
+    nn="Vi klarte ikkje å lese dei lagra timane på denne maskina, "
+    "men du kan framleis bruke lenkja.",
+    en="We could not read the saved appointments on this computer, but you can still use the link.",
+)
+
+
 def appointment_id(node: str, alias: str) -> str:
     """Stable id for node + alias (no secret in it; the same room always gets the same id)."""
     return hashlib.sha256(f"{node}/{alias}".encode()).hexdigest()[:12]
@@ -67,7 +77,7 @@ class Appointment:
     start: datetime | None = None
     department: str | None = None
     phone: str | None = None
-    display_name: str | None = None
+    display_name: str | None = field(default=None, repr=False)  # a name: never in logs
 
     def to_json(self) -> dict[str, Any]:
         data = asdict(self)
@@ -157,7 +167,7 @@ class AppointmentStore:
         except FileNotFoundError:
             return []
         except OSError as exc:
-            raise StoreError() from exc
+            raise StoreError(READ_FAILED) from exc
         try:
             data = json.loads(raw.decode("utf-8"))
         except (UnicodeDecodeError, ValueError):

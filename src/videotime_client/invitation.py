@@ -263,13 +263,14 @@ ERROR_CLASSES: tuple[type[InvitationError], ...] = (
 
 @dataclass(frozen=True, slots=True)
 class Invitation:
-    """A parsed invitation.  ``pin`` never appears in ``repr``/``str`` (and so not in logs)."""
+    """A parsed invitation.  ``pin`` and ``display_name`` never appear in ``repr``/``str`` (and
+    so not in logs)."""
 
     node: str
     alias: str
     scheme: Scheme = "https"
     role: Role | None = None
-    display_name: str | None = None
+    display_name: str | None = field(default=None, repr=False)
     pin: str | None = field(default=None, repr=False)
     start: datetime | None = None
     department: str | None = None

@@ -133,13 +133,26 @@ def _remove_our_handlers(root: logging.Logger) -> None:
 
 
 def configure(paths: AppPaths, *, debug: bool = False) -> logging.Handler:
-    """Log to ``<log dir>/videotime.log`` (rotating), redacted.  Safe to call repeatedly."""
-    paths.ensure()
+    """Log to ``<log dir>/videotime.log`` (rotating), redacted.  Safe to call repeatedly.
+
+    When the directories cannot be created or the file cannot be opened (a read-only or bogus
+    ``--data-dir``), Videotime runs without a log file rather than not at all: the handler is then
+    a :class:`logging.NullHandler`.  Either way the root logger has a handler, so Python's
+    last-resort handler never prints a record -- or its traceback -- on the patient's terminal.
+    """
     root = logging.getLogger()
     _remove_our_handlers(root)
-    handler = logging.handlers.RotatingFileHandler(
-        paths.log / LOG_FILE_NAME, maxBytes=MAX_BYTES, backupCount=BACKUP_COUNT, encoding="utf-8"
-    )
+    handler: logging.Handler
+    try:
+        paths.ensure()
+        handler = logging.handlers.RotatingFileHandler(
+            paths.log / LOG_FILE_NAME,
+            maxBytes=MAX_BYTES,
+            backupCount=BACKUP_COUNT,
+            encoding="utf-8",
+        )
+    except OSError:
+        handler = logging.NullHandler()
     setattr(handler, _HANDLER_MARK, True)
     handler.setFormatter(logging.Formatter(FORMAT))
     handler.addFilter(RedactingFilter())

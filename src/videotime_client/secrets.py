@@ -37,6 +37,12 @@ def _usable(backend: keyring.backend.KeyringBackend) -> bool:
         return False
 
 
+# Why every keyring call below catches Exception: backends do not keep to KeyringError.  The Secret
+# Service backend lets D-Bus errors (jeepney, secretstorage) through when the service dies
+# mid-session, KWallet raises dbus errors, and third-party backends raise what they like.  None
+# of that may stop a patient from joining: we degrade to "PIN for this session only" instead.
+
+
 class PinVault:
     """Store, read and delete PINs.  Never raises for keyring trouble; degrades instead."""
 
@@ -94,7 +100,7 @@ class PinVault:
             return False
         try:
             self._backend.set_password(SERVICE, self._user(key), pin)
-        except (keyring.errors.KeyringError, OSError) as exc:
+        except Exception as exc:  # any backend failure (see above PinVault)
             self._degrade(type(exc).__name__)
             return False
         return True
@@ -106,7 +112,7 @@ class PinVault:
             return None
         try:
             return self._backend.get_password(SERVICE, self._user(key))
-        except (keyring.errors.KeyringError, OSError) as exc:
+        except Exception as exc:  # any backend failure (see above PinVault)
             self._degrade(type(exc).__name__)
             return None
 
@@ -118,5 +124,5 @@ class PinVault:
             self._backend.delete_password(SERVICE, self._user(key))
         except keyring.errors.PasswordDeleteError:
             pass  # nothing stored: fine
-        except (keyring.errors.KeyringError, OSError) as exc:
+        except Exception as exc:  # any backend failure (see above PinVault)
             self._degrade(type(exc).__name__)

@@ -285,6 +285,18 @@ class CallManager:
         else:
             p.send("splash_screen", None)
 
+    async def _relay_offer(self, peer: DirectCall, event: str, sdp: str) -> str:
+        """Send ``sdp`` to ``peer`` as SSE ``event``; its ``ack`` answer, or ``"offer_ignored"``
+        when it rejects the offer or does not answer in time."""
+        peer.pending_answer = asyncio.get_running_loop().create_future()
+        peer.participant.send(event, {"sdp": sdp})
+        try:
+            return await asyncio.wait_for(peer.pending_answer, RELAY_ANSWER_TIMEOUT_S)
+        except TimeoutError:
+            return "offer_ignored"
+        finally:
+            peer.pending_answer = None
+
     async def _create_direct(self, p: Participant, offer: str) -> dict[str, Any]:
         call = DirectCall(self, p, offer)
         p.call = call
@@ -304,15 +316,7 @@ class CallManager:
             return {"call_uuid": call.uuid, "sdp": "", "offer_ignored": True}
         call.state = "relaying"
         peer.state = "relaying"
-        loop = asyncio.get_running_loop()
-        peer.pending_answer = loop.create_future()
-        peer.participant.send("new_offer", {"sdp": offer})
-        try:
-            answer = await asyncio.wait_for(peer.pending_answer, RELAY_ANSWER_TIMEOUT_S)
-        except TimeoutError:
-            answer = "offer_ignored"
-        finally:
-            peer.pending_answer = None
+        answer = await self._relay_offer(peer, "new_offer", offer)
         if answer == "offer_ignored" or call.state == "closed" or peer.state == "closed":
             if call.state != "closed":
                 call.state = "waiting"
@@ -338,14 +342,7 @@ class CallManager:
         peer = call.peer
         if peer is None or peer.state != "paired":
             return {"call_uuid": call.uuid, "sdp": "", "offer_ignored": True}
-        peer.pending_answer = asyncio.get_running_loop().create_future()
-        peer.participant.send("update_sdp", {"sdp": sdp})
-        try:
-            answer = await asyncio.wait_for(peer.pending_answer, RELAY_ANSWER_TIMEOUT_S)
-        except TimeoutError:
-            answer = "offer_ignored"
-        finally:
-            peer.pending_answer = None
+        answer = await self._relay_offer(peer, "update_sdp", sdp)
         if answer == "offer_ignored":
             return {"call_uuid": call.uuid, "sdp": "", "offer_ignored": True}
         return {"call_uuid": call.uuid, "sdp": answer, "offer_ignored": False}

@@ -24,6 +24,17 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 
+def _port(text: str) -> int:
+    """A TCP port for argparse: 0 (any free port) to 65535; otherwise a usage error."""
+    try:
+        port = int(text)
+    except ValueError:
+        port = -1
+    if not 0 <= port <= 65535:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a port number (0-65535)")
+    return port
+
+
 def add_parser(sub: Any, common: argparse.ArgumentParser) -> None:
     p = sub.add_parser(
         "node",
@@ -34,7 +45,7 @@ def add_parser(sub: Any, common: argparse.ArgumentParser) -> None:
     node_sub = p.add_subparsers(dest="node_command", metavar="ACTION")
     serve = node_sub.add_parser("serve", parents=[common], help="serve until interrupted")
     serve.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1)")
-    serve.add_argument("--port", type=int, default=8443, help="port (0 = any free port)")
+    serve.add_argument("--port", type=_port, default=8443, help="port (0 = any free port)")
     serve.add_argument("--tls", action="store_true", help="HTTPS with a generated certificate")
     serve.add_argument(
         "--cert-out", metavar="FILE", help="with --tls: also write the certificate (PEM) here"

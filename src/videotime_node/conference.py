@@ -73,8 +73,10 @@ class EventStream:
 
 @dataclass
 class Participant:
-    room: Room
-    display_name: str
+    # repr=False: a stray "%r" must not put a name or a token in the log (and room, streams
+    # and call would make the repr huge).
+    room: Room = field(repr=False)
+    display_name: str = field(repr=False)
     role: str  # "HOST" | "GUEST" (token role); the roster says "chair" | "guest"
     service_type: str
     uuid: str = field(default_factory=lambda: str(uuidlib.uuid4()))
@@ -82,15 +84,15 @@ class Participant:
     vendor: str = ""
     wants_direct_media: bool = False
     simulated: bool = False
-    token: str = ""
+    token: str = field(default="", repr=False)
     token_expires_at: float = 0.0
     start_time: float = field(default_factory=time.time)
     waiting_since: float = 0.0
     is_client_muted: bool = False
     is_video_muted: bool = False
     is_muted: bool = False
-    streams: list[EventStream] = field(default_factory=list)
-    call: TranscodedCall | DirectCall | None = None
+    streams: list[EventStream] = field(default_factory=list, repr=False)
+    call: TranscodedCall | DirectCall | None = field(default=None, repr=False)
     rx_video: VideoSource | None = None
     rx_audio: AudioSource | None = None
     gone: bool = False
@@ -246,8 +248,11 @@ class Room:
         self.tasks.discard(task)
         if not task.cancelled() and task.exception() is not None:
             # Background clean-up (closing a peer connection) failing must not go unnoticed,
-            # but it is not the caller's error either.
-            log.info("room %s: background task failed: %r", self.alias, task.exception())
+            # but it is not the caller's error either.  The type only: an aiortc/SDP error's
+            # text may quote the SDP (ICE credentials).
+            log.info(
+                "room %s: background task failed (%s)", self.alias, type(task.exception()).__name__
+            )
 
     # ------------------------------------------------------------ membership
     def join(self, p: Participant) -> None:

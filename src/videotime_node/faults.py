@@ -16,7 +16,9 @@ Two sorts of fault:
 from __future__ import annotations
 
 import asyncio
+import json
 import logging
+from collections.abc import Collection
 from dataclasses import dataclass
 from http import HTTPStatus
 from typing import TYPE_CHECKING, Any
@@ -38,7 +40,46 @@ ACTION_KINDS = (
 
 
 class FaultError(ValueError):
-    pass
+    """A fault spec the node cannot use; the message says what is wrong with it."""
+
+
+_NUMBERS: dict[str, type[int] | type[float]] = {
+    "status": int,
+    "count": int,
+    "delay_s": float,
+    "after_s": float,
+}
+
+
+def check_spec(spec: Any, rooms: Collection[str]) -> None:
+    """Raise :class:`FaultError` unless ``spec`` is a fault the node can arm or run.
+
+    Used for scenario files (before the node starts, so a typo is a usage error) and for
+    ``POST /_admin/faults``; :meth:`Faults.add` relies on it, so it never fails half-way.
+    """
+    if not isinstance(spec, dict) or "kind" not in spec:
+        raise FaultError("a fault needs a 'kind'")
+    kind = spec["kind"]
+    if kind not in REQUEST_KINDS and kind not in ACTION_KINDS:
+        raise FaultError(f"unknown fault kind {kind!r}")
+    room = spec.get("room")
+    if room is not None and str(room) not in rooms:
+        raise FaultError(f"no room {room!r}")
+    for key, number in _NUMBERS.items():
+        value = spec.get(key)
+        if value is None:
+            continue
+        if isinstance(value, bool) or not isinstance(value, int | float) or value < 0:
+            raise FaultError(f"{key} must be a non-negative number")
+        if number is int and value != int(value):
+            raise FaultError(f"{key} must be a whole number")
+    if "status" in spec and not 100 <= spec["status"] <= 599:
+        raise FaultError("status must be an HTTP status code (100-599)")
+    endpoints = spec.get("endpoint", spec.get("endpoints"))
+    one_name = endpoints is None or isinstance(endpoints, str)
+    names = isinstance(endpoints, list) and all(isinstance(e, str) for e in endpoints)
+    if not (one_name or names):
+        raise FaultError("endpoint must be a name or a list of names")
 
 
 @dataclass
@@ -69,14 +110,9 @@ class Faults:
             self.add(spec)
 
     def add(self, spec: dict[str, Any]) -> None:
-        if not isinstance(spec, dict) or "kind" not in spec:
-            raise FaultError("a fault needs a 'kind'")
+        check_spec(spec, self.node.rooms)
         kind = spec["kind"]
-        room = spec.get("room")
-        if room is not None:
-            room = str(room)
-            if room not in self.node.rooms:
-                raise FaultError(f"no room {room!r}")
+        room = None if spec.get("room") is None else str(spec["room"])
         if kind in REQUEST_KINDS:
             endpoints = spec.get("endpoint", spec.get("endpoints"))
             if isinstance(endpoints, str):
@@ -97,15 +133,13 @@ class Faults:
                 )
             )
             log.info("fault armed: %s room=%s endpoints=%s", kind, room, endpoints)
-        elif kind in ACTION_KINDS:
+        else:
             after = float(spec.get("after_s", 0.0))
             if after > 0:
                 handle = asyncio.get_running_loop().call_later(after, self._run, kind, room, spec)
                 self._scheduled.add(handle)
             else:
                 self._run(kind, room, spec)
-        else:
-            raise FaultError(f"unknown fault kind {kind!r}")
 
     def clear(self) -> None:
         self.request_faults.clear()
@@ -159,6 +193,4 @@ def error_body(fault: RequestFault) -> tuple[str, str]:
         phrase = str(fault.status)
     if fault.html:
         return "text/html", f"<html><body><h1>{phrase}</h1></body></html>"
-    import json
-
     return "application/json", json.dumps({"status": "failed", "result": fault.result or phrase})

@@ -62,6 +62,8 @@ class NodeServer:
         except OSError:
             sock.close()
             await self.stop()
+            if self.certificate is not None:
+                self.certificate.cleanup()  # the private key must not outlive a failed start
             raise
         self.port = sock.getsockname()[1]
         site = web.SockSite(self._runner, sock, ssl_context=ssl_context)
@@ -73,9 +75,23 @@ class NodeServer:
 
     async def stop(self) -> None:
         await self.node.close()
-        if self._runner is not None:
-            await self._runner.cleanup()
-            self._runner = None
+        runner, self._runner = self._runner, None
+        if runner is None:
+            return
+        # Stop accepting first, so the snapshot below holds every connection there will be.
+        for site in list(runner.sites):
+            await site.stop()
+        server = runner.server
+        transports = [h.transport for h in server.connections] if server is not None else []
+        await runner.cleanup()
+        # A TLS connection's close() sends close_notify and then waits (up to asyncio's 30 s
+        # ssl_shutdown_timeout) for the peer's; an idle keep-alive client never answers, so the
+        # socket would outlive the loop ("unclosed transport" at garbage collection). After
+        # cleanup nothing is left to say on any connection: abort whatever is still open.
+        for transport in transports:
+            if transport is not None:
+                transport.abort()
+        await asyncio.sleep(0)  # let the aborted transports run connection_lost
 
     async def __aenter__(self) -> NodeServer:
         await self.start()

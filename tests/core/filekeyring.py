@@ -3,7 +3,9 @@
 It implements the ``keyring.backend.KeyringBackend`` interface, so ``PinVault`` talks to it
 exactly as it talks to the Secret Service or Windows Credential Locker.  Subprocess tests select
 it with ``PYTHON_KEYRING_BACKEND=tests.core.filekeyring.FileKeyring`` and point it at a file with
-``VIDEOTIME_TEST_KEYRING_FILE``.  ``BrokenKeyring`` fails every call like a locked keyring.
+``VIDEOTIME_TEST_KEYRING_FILE``.  ``BrokenKeyring`` fails every call like a locked keyring;
+``DeadBusKeyring`` fails with a non-keyring exception, as the Secret Service backend does when
+D-Bus goes away mid-session.
 """
 
 from __future__ import annotations
@@ -62,3 +64,16 @@ class BrokenKeyring(keyring.backend.KeyringBackend):
 
     def delete_password(self, service: str, username: str) -> None:
         raise keyring.errors.KeyringError("locked")
+
+
+class DeadBusKeyring(BrokenKeyring):
+    """Fails like keyring's Secret Service backend when the bus dies: not a KeyringError."""
+
+    def get_password(self, service: str, username: str) -> str | None:
+        raise ConnectionResetError("D-Bus connection closed")
+
+    def set_password(self, service: str, username: str, password: str) -> None:
+        raise RuntimeError("org.freedesktop.DBus.Error.ServiceUnknown")
+
+    def delete_password(self, service: str, username: str) -> None:
+        raise RuntimeError("org.freedesktop.DBus.Error.ServiceUnknown")

@@ -86,6 +86,67 @@ def test_invalid_link_without_json(tmp_path: Path, link: str, code: str) -> None
     assert "Traceback" not in result.stderr
 
 
+@pytest.mark.parametrize(
+    ("link", "code"),
+    [
+        ("https://join.nhn.no/webapp/conference/998112?x=" + "a" * 5000, "link_too_long"),
+        ("https://join.nhn.no/webapp/conference/998112\x1b[2J", "control_characters"),
+        ("https://join.nhn.no/webapp/conference/998112?name=Kari\u202eevil", "control_characters"),
+        ("https://\u0458oin.nhn.no/webapp/conference/998112", "lookalike_host"),  # Cyrillic je
+        ("https://join.nhn.no/webapp/conference/998112?pin=1234&pin=5678", "bad_parameter"),
+    ],
+)
+def test_hostile_links_are_one_json_error_and_one_stderr_line(
+    tmp_path: Path, link: str, code: str
+) -> None:
+    result = videotime(tmp_path, "link", "inspect", link, "--json", "--lang", "en")
+    assert result.returncode == 2
+    error = json.loads(result.stdout)["error"]
+    assert (set(error), error["code"]) == ({"code", "message"}, code)
+    assert len(result.stderr.strip().splitlines()) == 1
+    assert "1234" not in result.stdout + result.stderr
+
+
+@pytest.mark.parametrize("json_flag", [[], ["--json"]])
+def test_usage_errors_are_one_line_too(tmp_path: Path, json_flag: list[str]) -> None:
+    # A "link" that starts with "-" is an unknown option to argparse: still exit 2, one line.
+    result = videotime(tmp_path, "link", "inspect", "-evil", *json_flag)
+    assert result.returncode == 2
+    assert len(result.stderr.strip().splitlines()) == 1
+    assert "usage:" not in result.stderr
+    if json_flag:
+        assert json.loads(result.stdout)["error"]["code"] == "usage"
+    else:
+        assert result.stdout == ""
+
+
+def test_output_survives_a_console_that_cannot_show_the_name(tmp_path: Path) -> None:
+    # A Windows pipe is cp1252 and a Polish name has "Ł": never an encoding crash (exit 70).
+    link = "https://join.nhn.no/webapp/conference/998112?name=%C3%85se+%C5%81"
+    ascii_only = {"PYTHONIOENCODING": "ascii"}
+    as_json = videotime(tmp_path, "link", "inspect", link, "--json", env=ascii_only)
+    assert as_json.returncode == 0, as_json.stderr
+    assert json.loads(as_json.stdout)["display_name"] == "Åse Ł"
+    as_text = videotime(tmp_path, "link", "inspect", link, env=ascii_only)
+    assert as_text.returncode == 0, as_text.stderr
+    rejected = videotime(tmp_path, "link", "inspect", "http://x", "--json", env=ascii_only)
+    assert rejected.returncode == 2
+    assert json.loads(rejected.stdout)["error"]["message"].startswith("Lenken må")
+
+
+def test_unusable_data_dir_is_a_message_not_a_traceback(tmp_path: Path) -> None:
+    not_a_dir = tmp_path / "file"
+    not_a_dir.write_text("")
+    inspected = videotime(not_a_dir, "link", "inspect", "998112", "--json")
+    assert inspected.returncode == 0, inspected.stderr  # inspect needs no writable directory
+    assert json.loads(inspected.stdout)["alias"] == "998112"
+    listed = videotime(not_a_dir, "appointments", "list", "--lang", "en")
+    assert listed.returncode == 1
+    assert listed.stderr.strip().splitlines() == [
+        "We could not read the saved appointments on this computer, but you can still use the link."
+    ]
+
+
 def test_invalid_link_with_json(tmp_path: Path) -> None:
     result = videotime(tmp_path, "link", "inspect", "https://u:p@join.nhn.no/webapp/conference/998112",
                        "--json", "--lang", "en")  # fmt: skip
@@ -122,7 +183,10 @@ def test_config_file_adds_a_trusted_node(tmp_path: Path) -> None:
 
 
 def test_open_saves_and_list_shows_without_pin_keyringless(tmp_path: Path) -> None:
-    opened = videotime(tmp_path, "link", "open", LINK, "--lang", "en")
+    # Explicitly keyring-less, whatever the developer's environment selects: this test must
+    # never put a PIN into a real keyring.
+    no_keyring = {"PYTHON_KEYRING_BACKEND": "keyring.backends.fail.Keyring"}
+    opened = videotime(tmp_path, "link", "open", LINK, "--lang", "en", env=no_keyring)
     assert opened.returncode == 0, opened.stderr
     ident = opened.stdout.strip()
     assert len(ident) == 12

@@ -62,6 +62,18 @@ LEAKS: list[tuple[str, str, tuple[object, ...]]] = [
 ]  # fmt: skip
 
 
+@pytest.fixture(autouse=True)
+def _restore_logger_levels() -> Iterator[None]:
+    """configure() sets the root and third-party levels (DEBUG with debug=True): put them back,
+    or every later test in the session runs with aiortc and friends logging at DEBUG."""
+    names = ["", *logs.THIRD_PARTY_LOGGERS]
+    levels = {name: logging.getLogger(name).level for name in names}
+    yield
+    logs.shutdown()
+    for name, level in levels.items():
+        logging.getLogger(name).setLevel(level)
+
+
 @pytest.fixture
 def log_file(tmp_path: Path) -> Iterator[Path]:
     paths = AppPaths.resolve(tmp_path / "vt")
@@ -144,9 +156,6 @@ def test_third_party_loggers_are_quiet_unless_debug(tmp_path: Path) -> None:
         assert logging.getLogger("aiortc").getEffectiveLevel() == logging.DEBUG
     finally:
         logs.shutdown()
-        logging.getLogger().setLevel(logging.WARNING)
-        for name in logs.THIRD_PARTY_LOGGERS:
-            logging.getLogger(name).setLevel(logging.NOTSET)
 
 
 def test_log_rotates(tmp_path: Path) -> None:
@@ -207,3 +216,13 @@ def test_qt_messages_reach_the_redacted_file(
     content = _content(log_file)
     assert "qml: opening link" in content
     assert S["pin"] not in content
+
+
+def test_an_unusable_log_directory_means_no_log_file_not_a_crash(tmp_path: Path) -> None:
+    not_a_dir = tmp_path / "file"
+    not_a_dir.write_text("")
+    handler = logs.configure(AppPaths.resolve(not_a_dir))
+    assert isinstance(handler, logging.NullHandler)
+    # Our (null) handler is in place, so logging's last resort never prints to the terminal.
+    assert handler in logging.getLogger().handlers
+    logging.getLogger("videotime_client").info("goes nowhere, and quietly")

@@ -9,7 +9,7 @@ import keyring
 import keyring.backends.fail
 import pytest
 
-from tests.core.filekeyring import BrokenKeyring, FileKeyring
+from tests.core.filekeyring import BrokenKeyring, DeadBusKeyring, FileKeyring
 from videotime_client.secrets import NO_KEYRING_NOTICE, SERVICE, PinVault
 
 
@@ -56,9 +56,12 @@ def test_notice_is_in_three_languages() -> None:
         assert NO_KEYRING_NOTICE(lang).endswith(".")
 
 
-def test_a_keyring_that_fails_at_use_degrades_once(caplog: pytest.LogCaptureFixture) -> None:
+@pytest.mark.parametrize("backend", [BrokenKeyring, DeadBusKeyring])
+def test_a_keyring_that_fails_at_use_degrades_once(
+    caplog: pytest.LogCaptureFixture, backend: type[BrokenKeyring]
+) -> None:
     caplog.set_level(logging.INFO, logger="videotime_client.secrets")
-    vault = PinVault(BrokenKeyring())
+    vault = PinVault(backend())
     assert vault.available  # looks fine until used
     assert vault.store("abc", "918273") is False
     assert not vault.available

@@ -2,19 +2,23 @@
 
 from __future__ import annotations
 
+import gc
 import json
+import os
 import re
 import signal
+import socket
 import ssl
 import subprocess
 import sys
+import warnings
 from pathlib import Path
 from typing import Any
 
 import pytest
 import requests
 
-from tests.helpers.node import stop_process
+from tests.helpers.node import start_in_process, stop_process
 from videotime_node.config import NodeConfig, ScenarioError
 
 SERVE = [sys.executable, "-m", "videotime_client", "node", "serve", "--host", "127.0.0.1"]
@@ -112,6 +116,10 @@ def test_scenario_file_adds_rooms_and_faults(tmp_path: Path) -> None:
         ('{"rooms": {"1": {"colour": "red"}}}', "unknown key 'colour'"),
         ('{"rooms": {"1": {"media": "carrier-pigeon"}}}', "media must be one of"),
         ('{"tokens": 1}', "unknown scenario key 'tokens'"),
+        ('{"faults": [{"kind": "explode"}]}', "faults[0]: unknown fault kind 'explode'"),
+        ('{"rooms": {"1": {"host_pin": 2468}}}', "room 1: host_pin must be text or null"),
+        ('{"rooms": {"1": {"clinician": {"join_after_s": "soon"}}}}', "join_after_s must be"),
+        ('{"rooms": [{"name": "no alias"}]}', "must be an object with an alias"),
     ],
 )
 def test_bad_scenario_is_a_clear_usage_error(tmp_path: Path, content: str, message: str) -> None:
@@ -149,6 +157,38 @@ def test_missing_scenario_file(tmp_path: Path) -> None:
     assert "cannot read scenario file" in result.stderr
 
 
+def test_a_port_in_use_is_exit_1_and_leaves_no_private_key_behind(tmp_path: Path) -> None:
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen()
+        port = str(busy.getsockname()[1])
+        result = subprocess.run(
+            [*SERVE, "--tls", "--port", port],
+            capture_output=True,
+            text=True,
+            timeout=30,
+            check=False,
+            env={**os.environ, "TMPDIR": str(tmp_path)},  # where the certificate would go
+        )
+    assert (result.returncode, result.stdout) == (1, "")
+    assert result.stderr.strip().splitlines() == [
+        f"videotime node: cannot listen on 127.0.0.1:{port}: Address already in use"
+    ]
+    assert list(tmp_path.glob("videotime-node-tls-*")) == []
+
+
+@pytest.mark.parametrize("port", ["70000", "-1", "http"])
+def test_a_bad_port_is_a_one_line_usage_error(port: str) -> None:
+    result = subprocess.run(
+        [*SERVE, f"--port={port}"], capture_output=True, text=True, timeout=30, check=False
+    )
+    assert (result.returncode, result.stdout) == (2, "")
+    assert result.stderr.strip().splitlines() == [
+        f"videotime node serve: argument --port: {port!r} is not a port number (0-65535) "
+        "(see videotime node serve --help)"
+    ]
+
+
 def test_shared_subprocess_node_fixture(node_process: Any) -> None:
     """The module-scoped CLI node other areas use answers like any node."""
     r = requests.get(f"{node_process.base_url}/api/client/v2/status", timeout=5)
@@ -163,3 +203,20 @@ def test_tls_node_factory_in_process(node_factory: Any) -> None:
     r = requests.get(f"{node.base_url}/api/client/v2/status", verify=node.ca_file, timeout=5)
     assert r.status_code == 200
     assert node.participants("123456") == []
+
+
+def test_tls_node_stops_without_leaving_a_connection_behind() -> None:
+    """An idle keep-alive client never answers the TLS close_notify; stopping must not wait
+    for it and leave the socket to the garbage collector ("unclosed transport")."""
+    running = start_in_process(tls=True)
+    client = requests.Session()
+    try:
+        url = f"{running.base_url}/api/client/v2/status"
+        assert client.get(url, verify=running.ca_file, timeout=5).status_code == 200
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always", ResourceWarning)
+            running.stop()
+            gc.collect()
+    finally:
+        client.close()
+    assert [str(w.message) for w in caught if w.category is ResourceWarning] == []

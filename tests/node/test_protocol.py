@@ -22,6 +22,7 @@ from tests.helpers.node import (
     SseCollector,
     join,
 )
+from videotime_node.config import NodeConfig
 
 NO_CLINICIAN = {"rooms": {DEFAULT_ROOM: {"clinician": False}}}
 
@@ -291,7 +292,12 @@ def test_simulated_clinician_joins_admits_and_greets(node_factory: Any) -> None:
 def test_default_clinician_arrives_after_three_seconds(node: RunningNode) -> None:
     guest = join(node)
     with SseCollector(node, DEFAULT_ROOM, guest["token"]) as sse:
+        sse.wait("participant_sync_end")
+        # Not there when the guest arrived (the snapshot has the guest alone)...
+        assert [d["role"] for e, d in sse.events if e == "participant_create"] == ["guest"]
+        # ...and there a few seconds later (3 s by default; the margin is for a busy CI box).
         sse.wait("participant_create", lambda d: d["role"] == "chair", timeout=8)
+    assert NodeConfig().rooms[DEFAULT_ROOM].clinician.join_after_s == 3.0
 
 
 def test_host_leaves_then_guests_only_timeout(node_factory: Any) -> None:
@@ -389,8 +395,13 @@ def test_expire_tokens_fault(node: RunningNode) -> None:
 
 
 def test_unknown_fault_kind_is_rejected(node: RunningNode) -> None:
-    with pytest.raises(requests.HTTPError):
+    with pytest.raises(requests.HTTPError) as info:
         node.inject("explode")
+    assert info.value.response.status_code == 400
+    assert info.value.response.json() == {"error": "unknown fault kind 'explode'"}
+    with pytest.raises(requests.HTTPError) as info:
+        node.inject("http_error", status="five hundred")
+    assert "status must be" in info.value.response.json()["error"]
 
 
 def test_refresh_token_event_fault(node: RunningNode) -> None:

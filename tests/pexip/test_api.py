@@ -364,3 +364,17 @@ def test_404_after_joining_is_not_a_wrong_room_number(
     transport.reply("message", 404, envelope("Neither conference nor gateway found", "failed"))
     with pytest.raises(E.ConferenceNotFound):
         api.message("T1", "Hei")
+
+
+def test_absurd_answers_are_typed_errors_or_defaults_never_crashes(
+    api: PexipApi, transport: FakeTransport
+) -> None:
+    # float("1e400") is inf and int(inf) raises OverflowError, which is not a ValueError.
+    odd = grant_result(expires="1e400", version={"version_id": "inf"})
+    transport.reply("request_token", 200, envelope(odd))
+    grant = api.request_token("Ola")
+    assert (grant.expires, grant.version_id) == (120, None)
+    # json.loads raises RecursionError (not ValueError) on deeply nested input.
+    transport.reply("request_token", 200, "[" * 100_000 + "]" * 100_000)
+    with pytest.raises(E.ProtocolError):
+        api.request_token("Ola")

@@ -74,3 +74,13 @@ def test_every_error_speaks_three_languages_plainly() -> None:
             assert "#pex" not in text
             assert "Traceback" not in text
         assert error.message.nb != error.message.en
+
+
+def test_str_shows_known_reasons_but_never_the_text_of_unknown_ones() -> None:
+    # str() is what a log line gets; an unknown "reason" may be a proxy page or quote our SDP.
+    known = E.error_for_reason("Invalid PIN", http_status=403)
+    assert "'Invalid PIN'" in str(known)
+    unknown = E.ProtocolError("Could not parse v=0 a=ice-pwd:hemmelig", http_status=500)
+    assert "hemmelig" not in str(unknown)
+    assert "HTTP 500" in str(unknown)
+    assert "hemmelig" in (unknown.reason or "")  # still there for code that branches on it

@@ -12,6 +12,7 @@ import pytest
 
 from tests.helpers.pexip_fake import (
     Canned,
+    FakeEventFeed,
     FakeTransport,
     ManualScheduler,
     envelope,
@@ -109,6 +110,21 @@ def make_session(
     assert not [t for t in threading.enumerate() if t.name.startswith("pexip-")]
 
 
+def joined(
+    make_session: Callable[..., ConferenceSession],
+    transport: FakeTransport,
+    roster: list[dict[str, Any]],
+    **kw: Any,
+) -> tuple[ConferenceSession, FakeEventFeed]:
+    """A session that joined as "Ola" and whose first event stream sent ``roster`` as its
+    snapshot (the opening most tests share)."""
+    session = make_session(**kw)
+    session.join("Ola")
+    feed = transport.wait_feed()
+    feed.snapshot(roster)
+    return session, feed
+
+
 def run_until(
     scheduler: ManualScheduler, condition: Callable[[], bool], timeout: float = 5
 ) -> None:
@@ -155,9 +171,7 @@ def test_join_waiting_room_then_admission(
 def test_host_leaves(
     make_session: Callable[..., ConferenceSession], transport: FakeTransport, events: Events
 ) -> None:
-    make_session().join("Ola")
-    feed = transport.wait_feed()
-    feed.snapshot([participant(ME), HOST])
+    _, feed = joined(make_session, transport, [participant(ME), HOST])
     events.lobby(LobbyState.ADMITTED)
     feed.send("participant_delete", {"uuid": HOST["uuid"]})
     events.lobby(LobbyState.HOST_LEFT)
@@ -168,10 +182,7 @@ def test_host_leaves(
 def test_removal_by_disconnect_event_is_final(
     make_session: Callable[..., ConferenceSession], transport: FakeTransport, events: Events
 ) -> None:
-    session = make_session()
-    session.join("Ola")
-    feed = transport.wait_feed()
-    feed.snapshot([participant(ME, service_type="waiting_room")])
+    session, feed = joined(make_session, transport, [participant(ME, service_type="waiting_room")])
     reason = "Timeout waiting for conference host to join or permit access to locked conference"
     feed.send("disconnect", {"reason": reason})
     change = events.lobby(LobbyState.REMOVED)
@@ -188,10 +199,7 @@ def test_removal_by_disconnect_event_is_final(
 def test_sse_drop_reconnects_and_rebuilds_the_roster(
     make_session: Callable[..., ConferenceSession], transport: FakeTransport, events: Events
 ) -> None:
-    session = make_session()
-    session.join("Ola")
-    feed = transport.wait_feed()
-    feed.snapshot([participant(ME), HOST, participant("other")])
+    session, feed = joined(make_session, transport, [participant(ME), HOST, participant("other")])
     events.lobby(LobbyState.ADMITTED)
     feed.drop()
     lost = events.wait(lambda e: isinstance(e, ConnectionChanged) and not e.connected)
@@ -209,10 +217,7 @@ def test_sse_drop_reconnects_and_rebuilds_the_roster(
 def test_half_snapshot_is_discarded(
     make_session: Callable[..., ConferenceSession], transport: FakeTransport, events: Events
 ) -> None:
-    session = make_session()
-    session.join("Ola")
-    feed = transport.wait_feed()
-    feed.snapshot([participant(ME), HOST])
+    session, feed = joined(make_session, transport, [participant(ME), HOST])
     events.lobby(LobbyState.ADMITTED)
     feed.send("participant_sync_begin")
     feed.send("participant_create", participant(ME))
@@ -225,8 +230,7 @@ def test_half_snapshot_is_discarded(
 def test_long_silence_counts_as_dead(
     make_session: Callable[..., ConferenceSession], transport: FakeTransport, events: Events
 ) -> None:
-    make_session(silence_timeout=0.3).join("Ola")
-    transport.wait_feed().snapshot([participant(ME)])
+    joined(make_session, transport, [participant(ME)], silence_timeout=0.3)
     events.wait(lambda e: e == ConnectionChanged(False), timeout=3)
     transport.wait_feed(2)
     assert transport.of("events")[1].timeout[1] == 0.3
@@ -241,6 +245,7 @@ def test_unknown_events_are_ignored_and_chat_and_media_signals_pass(
     feed.send("layout", {"view": "1:7"})
     feed.send_raw(b": a comment line\n\n")
     feed.send_raw(b"event: broken\ndata: {not json\n\n")
+    feed.send_raw(b"event: nested\ndata: " + b"[" * 100_000 + b"\n\n")  # RecursionError
     msg = {
         "origin": "Dr. X",
         "uuid": "host-uuid",
@@ -399,8 +404,7 @@ def test_events_5xx_burst_recovers(
     make_session: Callable[..., ConferenceSession], transport: FakeTransport, events: Events
 ) -> None:
     transport.events_status = [Canned(502, "<html>proxy</html>")] * 3
-    make_session().join("Ola")
-    transport.wait_feed().snapshot([participant(ME), HOST])
+    joined(make_session, transport, [participant(ME), HOST])
     events.lobby(LobbyState.ADMITTED)
     assert len(transport.of("events")) == 4
 
@@ -482,6 +486,5 @@ def test_a_host_waits_for_nobody(
     make_session: Callable[..., ConferenceSession], transport: FakeTransport, events: Events
 ) -> None:
     transport.reply("request_token", 200, envelope(grant_result(role="HOST")))
-    make_session().join("Ola")
-    transport.wait_feed().snapshot([participant(ME, role="chair")])
+    joined(make_session, transport, [participant(ME, role="chair")])
     events.lobby(LobbyState.ADMITTED)

@@ -7,15 +7,22 @@ Each sub-command lives in a module of this package with two functions, ``add_par
 Exit codes: 0 success, 1 the thing asked for failed (a ``cannot`` verdict, a call that never
 reached the consultation), 2 usage errors and rejected input, 70 an unexpected internal error
 (logged, never shown as a traceback).
+
+A usage error (unknown option, missing argument, a link that starts with ``-``) is one line on
+stderr, like every other error; ``videotime link ... --json`` then also prints the contract's
+``{"error": {"code": "usage", "message": ...}}`` on stdout.
 """
 
 from __future__ import annotations
 
 import argparse
+import io
+import json
 import logging
 import sys
 from collections.abc import Callable, Sequence
 from types import ModuleType
+from typing import NoReturn
 
 from videotime_client import __version__
 from videotime_client.errors import VideotimeError
@@ -27,6 +34,20 @@ EXIT_OK = 0
 EXIT_FAILED = 1
 EXIT_USAGE = 2
 EXIT_INTERNAL = 70
+
+
+class UsageError(Exception):
+    """The command line itself is wrong (argparse's complaint, with the command's name)."""
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse that reports a usage error as one line instead of usage text plus SystemExit.
+
+    Sub-command parsers are created with the parent's class, so this covers every command.
+    """
+
+    def error(self, message: str) -> NoReturn:
+        raise UsageError(f"{self.prog}: {message} (see {self.prog} --help)")
 
 
 def _command_modules() -> dict[str, Callable[[], ModuleType]]:
@@ -99,7 +120,7 @@ def common_options() -> argparse.ArgumentParser:
 
 def build_parser() -> argparse.ArgumentParser:
     common = common_options()
-    parser = argparse.ArgumentParser(
+    parser = _Parser(
         prog="videotime",
         description="Join your hospital video consultation safely.",
         parents=[common],
@@ -141,11 +162,21 @@ def prepare(args: argparse.Namespace) -> None:
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the ``videotime`` command line; never lets a traceback reach the user."""
     argv = list(sys.argv[1:] if argv is None else argv)
+    # A name or a message that the console's encoding cannot show must not turn into an
+    # UnicodeEncodeError half-way through the output (stderr already does this by default).
+    if isinstance(sys.stdout, io.TextIOWrapper):
+        sys.stdout.reconfigure(errors="backslashreplace")
     if not argv or _looks_like_link(argv[0]):
         # Double-click, or a link handed over by the OS URL-scheme handler.
         return gui_main(argv)
     parser = build_parser()
-    args = parser.parse_args(argv)
+    try:
+        args = parser.parse_args(argv)
+    except UsageError as exc:
+        if "--json" in argv and "link" in argv:  # the link contract: errors as JSON too
+            print(json.dumps({"error": {"code": "usage", "message": str(exc)}}))
+        print(exc, file=sys.stderr)
+        return EXIT_USAGE
     lang = normalise_lang(getattr(args, "lang", None) or _system_lang())
     try:
         prepare(args)
@@ -158,13 +189,17 @@ def main(argv: Sequence[str] | None = None) -> int:
             return EXIT_USAGE
         handler: Callable[[argparse.Namespace], int] = args.handler
         return handler(args)
+    except UsageError as exc:  # a command that calls parser.error() itself, after parsing
+        print(exc, file=sys.stderr)
+        return EXIT_USAGE
     except VideotimeError as exc:
         print(exc.for_patient(lang), file=sys.stderr)
         return EXIT_FAILED
     except KeyboardInterrupt:
         return 130
     except Exception:
-        log.exception("unexpected error in command %s", getattr(args, "command", None))
+        if log.hasHandlers():  # else logging's last resort would print the traceback on stderr
+            log.exception("unexpected error in command %s", getattr(args, "command", None))
         print(
             {
                 "nb": "Det oppstod en uventet feil. Prøv igjen, eller ring avdelingen.",

@@ -33,13 +33,18 @@ def run(args: argparse.Namespace) -> int:
     if args.appointments_command == "remove":
         if store.remove(args.id):
             return 0
-        print(f"no appointment with id {args.id}", file=sys.stderr)
+        message = {
+            "nb": "Fant ingen lagret time med id {id}.",
+            "nn": "Fann ingen lagra time med id {id}.",
+            "en": "No saved appointment has the id {id}.",
+        }[args.lang]
+        print(message.format(id=ascii(args.id)[1:-1]), file=sys.stderr)  # no control characters
         return 1
 
     appointments = store.list()
     if args.json:
         rows = [{**a.to_json(), "api_base": a.to_invitation().api_base} for a in appointments]
-        print(json.dumps(rows, ensure_ascii=False))
+        print(json.dumps(rows))
         return 0
     if not appointments:
         print(

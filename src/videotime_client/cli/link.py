@@ -7,7 +7,8 @@
 
 Contract (exact): exit 0 on success; exit 2 for a rejected link, with nothing on stdout unless
 ``--json`` (then ``{"error": {"code": ..., "message": ...}}``) and one line on stderr.  The PIN
-is never printed, only ``pin_provided``.
+is never printed, only ``pin_provided``.  JSON is printed ASCII-only (JSON escapes), so it
+survives any console or pipe encoding (a Windows pipe is cp1252; a name need not be).
 """
 
 from __future__ import annotations
@@ -62,7 +63,7 @@ def run(args: argparse.Namespace) -> int:
     except InvitationError as exc:
         message = exc.for_patient(args.lang)
         if args.json:
-            print(json.dumps({"error": {"code": exc.code, "message": message}}, ensure_ascii=False))
+            print(json.dumps({"error": {"code": exc.code, "message": message}}))
         print(f"{message} ({exc.code})", file=sys.stderr)
         return EXIT_REJECTED
 
@@ -78,13 +79,13 @@ def run(args: argparse.Namespace) -> int:
             print(notice(args.lang), file=sys.stderr)
         if args.json:
             info = {"id": appointment.id, **info, "pin_saved": store.secrets.available}
-            print(json.dumps(info, ensure_ascii=False))
+            print(json.dumps(info))
         else:
             print(appointment.id)
         return EXIT_OK
 
     if args.json:
-        print(json.dumps(info, ensure_ascii=False))
+        print(json.dumps(info))
     else:
         width = max(len(k) for k in info)
         for key, value in info.items():

@@ -161,7 +161,7 @@ def parse_expires(value: object, default: int = 120) -> int:
     """``expires`` is a string of seconds (``"120"``); tolerate numbers and junk."""
     try:
         seconds = int(float(str(value)))
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, OverflowError):  # None, junk, "nan", "inf"/"1e400"
         return default
     return seconds if seconds > 0 else default
 
@@ -196,7 +196,7 @@ def _version_id(result: Mapping[str, Any]) -> int | None:
     raw = version.get("version_id") if isinstance(version, dict) else None
     try:
         return int(float(str(raw))) if raw is not None else None
-    except ValueError:
+    except (ValueError, OverflowError):
         return None
 
 
@@ -297,7 +297,7 @@ class PexipApi:
         text = response.text
         try:
             parsed = json.loads(text) if text.strip() else None
-        except ValueError:
+        except (ValueError, RecursionError):  # RecursionError: absurdly nested JSON
             return Reply(response.status_code, text, is_json=False)
         if isinstance(parsed, dict) and "result" in parsed:
             return Reply(response.status_code, parsed["result"], is_json=True)
@@ -545,18 +545,14 @@ class PexipApi:
             if modern
             else ("mute" if muted else "unmute")
         )
-        reply = self._send(
-            "POST",
-            f"{self._participant_url(participant_uuid)}/{name}",
-            name,
-            token=token,
-            retry=True,
-        )
-        self._expect_ok(reply, name)
+        self._participant_flag(token, participant_uuid, name)
 
     def set_video_muted(self, token: str, participant_uuid: str, muted: bool) -> None:
         """Camera off/on, so others see an avatar instead of a frozen picture."""
-        name = "video_muted" if muted else "video_unmuted"
+        self._participant_flag(token, participant_uuid, "video_muted" if muted else "video_unmuted")
+
+    def _participant_flag(self, token: str, participant_uuid: str, name: str) -> None:
+        """POST ``participants/<uuid>/<name>`` without a body (safe to repeat: a flag)."""
         reply = self._send(
             "POST",
             f"{self._participant_url(participant_uuid)}/{name}",

@@ -2,7 +2,8 @@
 
 Each error carries a stable machine ``code`` (``pexip.*``), the Pexip on-screen code ``pex_code``
 (``#pexNNN``, what a hospital's support desk asks for), the node's ``reason`` string when there
-was one (Pexip's reason strings never contain personal data) and a patient-readable ``message``.
+was one and a patient-readable ``message``.  ``str()`` (what logs see) shows the reason only when
+it is one of Pexip's documented strings (:data:`PEX_CODES`), which contain no personal data.
 
 Hierarchy::
 
@@ -13,7 +14,7 @@ Hierarchy::
      ├── ConferenceNotFound     #pex154 / #pex157 (wrong room number)
      ├── Maintenance            #pex110 (503 at the node)
      ├── NodeUnavailable        network errors, 502/503/504/520/529, proxies (#pex111/112/119)
- ├── UntrustedCertificate   the node's HTTPS certificate did not verify (never bypassed)
+     ├── UntrustedCertificate   the node's HTTPS certificate did not verify (never bypassed)
      ├── TokenExpired           #pex113: the session's token is gone; join again
      │    └── InvalidToken      the node rejected the token (403 "Invalid token")
      ├── CapacityError          #pex194/195/114/191/109
@@ -122,8 +123,12 @@ class PexipError(VideotimeError):
         parts = [self.code, self.pex_code]
         if self.http_status is not None:
             parts.append(f"HTTP {self.http_status}")
-        if self.reason:
+        if self.reason in PEX_CODES:
             parts.append(repr(self.reason))
+        elif self.reason:
+            # A string we do not know came from the server (or whatever answered for it) and may
+            # quote anything, our SDP included: logs get its length, never its text.
+            parts.append(f"(unrecognised reason, {len(self.reason)} characters)")
         return " ".join(parts)
 
 

@@ -267,7 +267,7 @@ class EventStream:
                 return
             try:
                 data = json.loads(raw.data) if raw.data else None
-            except ValueError:
+            except (ValueError, RecursionError):  # RecursionError: absurdly nested JSON
                 log.debug("pexip events: undecodable data for %s", raw.event)
                 continue
             yield ServerEvent(raw.event, data, raw.id or None)
