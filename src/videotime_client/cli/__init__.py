@@ -26,6 +26,7 @@ from typing import NoReturn
 
 from videotime_client import __version__
 from videotime_client.errors import VideotimeError
+from videotime_client.paths import AppPaths
 from videotime_client.texts import normalise_lang
 
 log = logging.getLogger(__name__)
@@ -184,9 +185,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             from videotime_client.cli import selftest
 
             return selftest.run(args)
-        if args.command is None:
-            parser.print_help()
-            return EXIT_USAGE
+        if args.command is None:  # only common options, e.g. `videotime --data-dir DIR`
+            return gui_main([], paths=args.paths, lang=getattr(args, "lang", None))
         handler: Callable[[argparse.Namespace], int] = args.handler
         return handler(args)
     except UsageError as exc:  # a command that calls parser.error() itself, after parsing
@@ -211,8 +211,18 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_INTERNAL
 
 
-def gui_main(argv: Sequence[str] | None = None) -> int:
-    """Start the desktop app (double-click, URL-scheme launches and ``videotime`` alone)."""
+def gui_main(
+    argv: Sequence[str] | None = None, *, paths: AppPaths | None = None, lang: str | None = None
+) -> int:
+    """Start the desktop app (double-click, URL-scheme launches and ``videotime`` alone).
+
+    Logging is configured here too: a patient's double-click never passes through ``prepare``,
+    and support needs the log file most exactly then.
+    """
+    from videotime_client import logs
+    from videotime_client.paths import AppPaths
     from videotime_client.ui import app
 
-    return app.run(list(sys.argv[1:] if argv is None else argv))
+    paths = paths or AppPaths.resolve()
+    logs.configure(paths)
+    return app.run(list(sys.argv[1:] if argv is None else argv), paths=paths, lang=lang)
