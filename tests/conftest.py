@@ -20,7 +20,14 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 # file-backed backend of their own (see tests/core/test_appointments.py).
 os.environ.setdefault("PYTHON_KEYRING_BACKEND", "keyring.backends.fail.Keyring")
 
-pytest_plugins = ["tests.helpers.logfail", "tests.helpers.processes", "tests.helpers.node"]
+pytest_plugins = [
+    "tests.helpers.logfail",
+    "tests.helpers.processes",
+    "tests.helpers.node",
+    # One PulseAudio daemon per session: Qt Multimedia binds to the first daemon it meets,
+    # so per-directory daemons would leave later in-process Qt audio tests on a dead one.
+    "tests.helpers.pulse",
+]
 
 
 @pytest.fixture(autouse=True)

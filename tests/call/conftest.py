@@ -15,7 +15,6 @@ from tests.helpers.node import (  # noqa: F401  (fixtures for this directory)
     node_factory,
     node_process,
 )
-from tests.helpers.pulse import pulse  # noqa: F401  (fixture for this directory)
 
 
 def start_node_on(host: str, scenario: dict[str, Any] | None = None) -> RunningNode:

@@ -1,4 +1,3 @@
 """Pre-flight tests: the PulseAudio daemon and nodes come from the shared helpers."""
 
 from tests.helpers.node import node, node_factory  # noqa: F401
-from tests.helpers.pulse import pulse  # noqa: F401

@@ -8,7 +8,6 @@ from typing import Any
 
 import pytest
 
-from tests.helpers.pulse import pulse  # noqa: F401  (one PulseAudio daemon for tests/ui)
 from videotime_client.errors import VideotimeError
 from videotime_client.texts import Text
 
