@@ -7,10 +7,15 @@ Infinity node as the SDKs see it). Decisions where the reference is silent are i
 from __future__ import annotations
 
 import asyncio
+import base64
 import contextlib
+import hashlib
 import ipaddress
 import json
 import logging
+import os
+import re
+import socket
 from collections.abc import Awaitable, Callable
 from importlib import resources
 from typing import Any
@@ -79,7 +84,7 @@ async def _body(request: web.Request) -> dict[str, Any]:
         return {}
     try:
         data = json.loads(raw)
-    except (ValueError, UnicodeDecodeError) as exc:
+    except (ValueError, UnicodeDecodeError, RecursionError) as exc:  # RecursionError: deep JSON
         raise web.HTTPBadRequest(
             text=json.dumps({"status": "failed", "result": "Invalid JSON body"}),
             content_type="application/json",
@@ -253,7 +258,7 @@ async def request_token(request: web.Request) -> web.StreamResponse:
         "allow_1080p": False,
         "vp9_enabled": False,
         "trickle_ice_enabled": False,
-        "use_relay_candidates_only": False,
+        "use_relay_candidates_only": cfg.relay_only,
         "bandwidth_in": 1280,
         "bandwidth_out": 1280,
         "breakout_rooms": False,
@@ -547,6 +552,81 @@ async def clinician_js(request: web.Request) -> web.StreamResponse:
     return web.Response(text=_static("clinician.js"), content_type="application/javascript")
 
 
+# ---------------------------------------------------------------- web app (static bundles)
+# A real node serves its web app under /webapp/: an index page and script bundles of several MB
+# with hashed names.  Clients fetch them from the node itself; the pre-flight check times such a
+# download to measure the receive direction (docs/preflight.md).  Ours is a placeholder page and
+# one bundle of ``webapp_bundle_bytes``: a line of JavaScript and a comment of random base64, so
+# it is as incompressible as a minified bundle and weighs what a real one weighs.
+class WebApp:
+    def __init__(self, size: int) -> None:
+        head = b'console.debug("videotime node: placeholder web app; see /clinician");\n/* '
+        tail = b" */\n"
+        pad = max(0, size - len(head) - len(tail))
+        noise = base64.b64encode(os.urandom(pad * 3 // 4 + 3))[:pad]
+        self.bundle = head + noise + tail
+        self.name = f"index-{hashlib.sha256(self.bundle).hexdigest()[:8]}.js"
+        self.index = (
+            '<!doctype html><html lang="nb"><head><meta charset="utf-8">'
+            "<title>Videotime node</title>"
+            f'<script type="module" crossorigin src="/webapp/assets/{self.name}"></script>'
+            "</head><body><p>Videotime test node. The clinician page is at "
+            '<a href="/clinician">/clinician</a>.</p></body></html>'
+        )
+
+
+WEBAPP_KEY = web.AppKey("webapp", dict[int, WebApp])
+
+
+def _webapp(request: web.Request) -> WebApp:
+    size = _node(request).config.webapp_bundle_bytes
+    if size <= 0:
+        raise web.HTTPNotFound()
+    made = request.app[WEBAPP_KEY]
+    if size not in made:
+        made[size] = WebApp(size)  # made once, on first use
+    return made[size]
+
+
+async def webapp_index(request: web.Request) -> web.StreamResponse:
+    return web.Response(text=_webapp(request).index, content_type="text/html")
+
+
+def _stock_tcp(request: web.Request) -> None:
+    """Use a stock Linux server's congestion control for this connection.  This host may
+    default to BBR, which on our namespace links (0.1 ms base round trip, a 22 kB buffer at
+    0.5 Mbit/s) stalls on timeouts and delivers 65-100 % of the line; cubic fills it."""
+    algorithm = _node(request).config.webapp_tcp_congestion
+    sock = request.transport.get_extra_info("socket") if request.transport else None
+    if algorithm and sock is not None and hasattr(socket, "TCP_CONGESTION"):
+        try:
+            sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_CONGESTION, algorithm.encode())
+        except OSError:
+            log.debug("web app: congestion control %s not available", algorithm)
+
+
+async def webapp_asset(request: web.Request) -> web.StreamResponse:
+    app = _webapp(request)
+    if request.match_info["name"] != app.name:
+        raise web.HTTPNotFound()
+    _stock_tcp(request)
+    body, status, headers = app.bundle, 200, {"Accept-Ranges": "bytes", "ETag": f'"{app.name}"'}
+    headers["Cache-Control"] = "public, max-age=31536000, immutable"  # hashed name
+    # One byte range (``bytes=a-b`` / ``bytes=a-``), as the web servers in front of a real
+    # node answer; anything else gets the whole file.
+    m = re.fullmatch(r"bytes=(\d+)-(\d*)", request.headers.get("Range", "").strip())
+    if m:
+        start = int(m.group(1))
+        end = min(int(m.group(2)) if m.group(2) else len(body) - 1, len(body) - 1)
+        if start > end:
+            return web.Response(status=416, headers={"Content-Range": f"bytes */{len(body)}"})
+        headers["Content-Range"] = f"bytes {start}-{end}/{len(body)}"
+        body, status = body[start : end + 1], 206
+    return web.Response(
+        body=body, status=status, headers=headers, content_type="application/javascript"
+    )
+
+
 # ---------------------------------------------------------------- admin (loopback only)
 async def admin_rooms(request: web.Request) -> web.StreamResponse:
     node = _node(request)
@@ -619,6 +699,7 @@ async def admin_results(request: web.Request) -> web.StreamResponse:
 def build_app(node: Node) -> web.Application:
     app = web.Application(middlewares=[admin_guard, fault_middleware], client_max_size=4 * 2**20)
     app[NODE_KEY] = node
+    app[WEBAPP_KEY] = {}
     r = app.router
     r.add_get(API + "/status", status)
     r.add_post(CONF + "/request_token", request_token)
@@ -655,6 +736,8 @@ def build_app(node: Node) -> web.Application:
     r.add_post(CALL + "/statistics", call_statistics)
     r.add_get("/clinician", clinician_page)
     r.add_get("/clinician.js", clinician_js)
+    r.add_get("/webapp/", webapp_index)
+    r.add_get("/webapp/assets/{name}", webapp_asset)
     r.add_get("/_admin/rooms", admin_rooms)
     r.add_get("/_admin/rooms/{alias}", admin_room)
     r.add_post("/_admin/faults", admin_faults)

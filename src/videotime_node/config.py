@@ -9,9 +9,12 @@ from __future__ import annotations
 
 import dataclasses
 import json
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+
+from videotime_node.faults import FaultError, check_spec
 
 MEDIA_MODES = ("transcoded", "direct")
 SERVICE_TYPES = ("conference", "test_call")
@@ -23,6 +26,40 @@ DEFAULT_GREETING = (
 
 class ScenarioError(ValueError):
     """The scenario file is not valid; the message says where."""
+
+
+# What each annotation of the dataclasses below accepts from JSON.  A wrong type (a PIN given as
+# a number, "soon" for a delay) is reported when the file is read, not as a crash mid-test.
+_ACCEPTS: dict[str, tuple[str, Callable[[Any], bool]]] = {
+    "str": ("text", lambda v: isinstance(v, str)),
+    "bool": ("true or false", lambda v: isinstance(v, bool)),
+    "int": ("a whole number", lambda v: isinstance(v, int) and not isinstance(v, bool)),
+    "float": (
+        "a number of 0 or more",
+        lambda v: isinstance(v, int | float) and not isinstance(v, bool) and v >= 0,
+    ),
+    "None": ("null", lambda v: v is None),
+    "list[str]": (
+        "a list of text",
+        lambda v: isinstance(v, list) and all(isinstance(i, str) for i in v),
+    ),
+    "list[dict[str, Any]]": (
+        "a list of objects",
+        lambda v: isinstance(v, list) and all(isinstance(i, dict) for i in v),
+    ),
+    "dict[str, str]": (
+        "an object of texts",
+        lambda v: isinstance(v, dict) and all(isinstance(i, str) for i in v.values()),
+    ),
+}
+
+
+def _check_type(where: str, cls: type, key: str, value: Any) -> None:
+    annotation = str(next(f.type for f in dataclasses.fields(cls) if f.name == key))
+    options = [_ACCEPTS[a.strip()] for a in annotation.split("|")]
+    if not any(accepts(value) for _, accepts in options):
+        wanted = " or ".join(name for name, _ in options)
+        raise ScenarioError(f"{where}{key} must be {wanted}, not {json.dumps(value)}")
 
 
 @dataclass
@@ -58,6 +95,9 @@ class RoomConfig:
     call_type: str = "video"
     stun: list[dict[str, Any]] = field(default_factory=list)
     turn: list[dict[str, Any]] = field(default_factory=list)
+    # Tell clients to use relayed (TURN) candidates only (request_token
+    # use_relay_candidates_only); give the room "turn" servers too, or nothing can connect.
+    relay_only: bool = False
     clinician: ClinicianConfig = field(default_factory=lambda: ClinicianConfig(enabled=False))
 
 
@@ -97,6 +137,13 @@ class NodeConfig:
     ice_host_addresses: list[str] | None = None
     rooms: dict[str, RoomConfig] = field(default_factory=default_rooms)
     faults: list[dict[str, Any]] = field(default_factory=list)
+    # Size of the web app's script bundle under /webapp/ (a real node serves its web app's
+    # several-MB bundles there; the client's pre-flight check times a download of one to
+    # measure the receive direction).  0 = serve no web app (404), like a node without one.
+    webapp_bundle_bytes: int = 4_000_000
+    # TCP congestion control for the web app's downloads: a stock Linux server's default, so
+    # the node behaves like one whatever this host's default is (docs/node.md).  None = host's.
+    webapp_tcp_congestion: str | None = "cubic"
 
     def effective_ice_host_addresses(self) -> list[str] | None:
         if self.ice_host_addresses is not None:
@@ -117,17 +164,28 @@ class NodeConfig:
         for key, value in data.items():
             if key not in known:
                 raise ScenarioError(f"unknown scenario key {key!r}")
+            _check_type("", cls, key, value)
             setattr(config, key, value)
         if replace:
             config.rooms = {}
         if isinstance(rooms_data, list):
-            rooms_data = {str(r.get("alias")): r for r in rooms_data}
+            if not all(isinstance(r, dict) and "alias" in r for r in rooms_data):
+                raise ScenarioError("each room in a 'rooms' list must be an object with an alias")
+            rooms_data = {str(r["alias"]): r for r in rooms_data}
         if not isinstance(rooms_data, dict):
             raise ScenarioError("'rooms' must be an object keyed by alias or a list")
         for alias, room_data in rooms_data.items():
             config.rooms[str(alias)] = _room_from(
                 str(alias), room_data, config.rooms.get(str(alias))
             )
+        size = config.webapp_bundle_bytes
+        if isinstance(size, bool) or not isinstance(size, int) or not 0 <= size <= 64_000_000:
+            raise ScenarioError("webapp_bundle_bytes must be a whole number from 0 to 64000000")
+        for index, spec in enumerate(config.faults):
+            try:
+                check_spec(spec, config.rooms)
+            except FaultError as exc:
+                raise ScenarioError(f"faults[{index}]: {exc}") from None
         return config
 
     @classmethod
@@ -153,6 +211,7 @@ def _room_from(alias: str, data: Any, base: RoomConfig | None) -> RoomConfig:
         if key == "clinician":
             room.clinician = _clinician_from(alias, value, room.clinician)
         elif key != "alias":
+            _check_type(f"room {alias}: ", RoomConfig, key, value)
             setattr(room, key, value)
     if room.media not in MEDIA_MODES:
         raise ScenarioError(f"room {alias}: media must be one of {MEDIA_MODES}")
@@ -172,6 +231,8 @@ def _clinician_from(alias: str, data: Any, base: ClinicianConfig) -> ClinicianCo
     unknown = set(data) - known
     if unknown:
         raise ScenarioError(f"room {alias}: unknown clinician keys {sorted(unknown)}")
+    for key, value in data.items():
+        _check_type(f"room {alias}: clinician ", ClinicianConfig, key, value)
     merged = dataclasses.replace(base, **data)
     if "enabled" not in data:
         merged.enabled = True

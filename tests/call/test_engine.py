@@ -6,6 +6,7 @@ import subprocess
 import sys
 import textwrap
 import threading
+from typing import Any
 
 import pytest
 
@@ -35,6 +36,33 @@ def test_close_is_idempotent_and_refuses_new_work() -> None:
 
     with pytest.raises(EngineClosed):
         engine.submit(nothing())
+
+
+def test_close_closes_registered_peer_connections_and_stops_the_thread() -> None:
+    from aiortc import RTCConfiguration, RTCPeerConnection
+
+    engine = MediaEngine(name="videotime-media-close-test")
+
+    async def open_pc() -> RTCPeerConnection:
+        pc = RTCPeerConnection(RTCConfiguration(iceServers=[]))
+        engine.track_peer_connection(pc)
+        pc.addTransceiver("audio")
+        await pc.setLocalDescription(await pc.createOffer())  # gathers: a live ICE transport
+        return pc
+
+    from videotime_client.call.ice import host_addresses
+
+    async def open_on_loopback() -> RTCPeerConnection:
+        with host_addresses(["127.0.0.1"]):
+            return await open_pc()
+
+    pc = engine.run(open_on_loopback(), timeout=30)
+    engine.close()
+    assert pc.connectionState == "closed"
+    assert engine.loop.is_closed()
+    assert not any(
+        t.name == "videotime-media-close-test" and t.is_alive() for t in threading.enumerate()
+    )
 
 
 _HANG_SCRIPT = textwrap.dedent(
@@ -82,3 +110,43 @@ def test_process_with_live_peer_connections_exits_without_hanging() -> None:
     )
     assert proc.returncode == 0, proc.stderr[-2000:]
     assert proc.stdout.strip() == "media"
+
+
+@pytest.mark.slow
+def test_closing_the_engine_mid_call_ends_the_call_cleanly(node: Any) -> None:
+    """The app quits during a consultation: the running call tears itself down and reaches a
+    final state, so nobody waiting for it hangs (before, its task was simply abandoned)."""
+    import time
+
+    from tests.call.conftest import JoinThread, invitation_for
+
+    from videotime_client.cli.join import headless_join
+    from videotime_client.media.synthetic import SyntheticVideoTrack, ToneAudioTrack
+
+    engine = MediaEngine(name="videotime-media-mid-call")
+    holder: dict[str, Any] = {}
+    joiner = JoinThread(
+        lambda: headless_join(
+            invitation_for(node, "999999"),
+            video_source=SyntheticVideoTrack(),
+            audio_source=ToneAudioTrack(),
+            duration_s=120,  # far longer than the test: only close() ends it
+            max_wait_s=60,
+            engine=engine,
+            on_call=lambda c: holder.setdefault("call", c),
+        )
+    ).start()
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        call = holder.get("call")
+        if call is not None and str(call.state) == "in_consultation":
+            break
+        time.sleep(0.1)
+    assert str(holder["call"].state) == "in_consultation"
+    engine.close()
+    report = joiner.join(60)
+    call = holder["call"]
+    assert call.wait(5) is True
+    assert str(call.state) == "ended"
+    assert report.ended_reason == "left"
+    assert engine.loop.is_closed()

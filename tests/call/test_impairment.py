@@ -8,6 +8,7 @@ back, so one client sees both directions.
 
 from __future__ import annotations
 
+import logging
 import threading
 import time
 from pathlib import Path
@@ -18,6 +19,19 @@ from tests.call.conftest import JoinThread, invitation_at, node_in
 from tests.helpers.netns import Namespace
 
 pytestmark = [pytest.mark.slow, pytest.mark.netns]
+
+
+def _only_impairment_noise(caplog: pytest.LogCaptureFixture) -> None:
+    """Lost packets make aiortc's VP8 decoder warn about a damaged frame (NACK/PLI then repair
+    the picture): expected here; any other WARNING+ record is not."""
+    unexpected = [
+        f"{r.name}: {r.getMessage()}"
+        for r in caplog.records
+        if r.levelno >= logging.WARNING
+        and not (r.name == "aiortc.rtcrtpreceiver" and "failed to decode" in r.getMessage())
+        and not r.name.startswith("aioice")
+    ]
+    assert not unexpected, unexpected
 
 
 def _join(ns: Namespace, base: str, duration: float, **kwargs: Any) -> Any:
@@ -35,17 +49,20 @@ def _join(ns: Namespace, base: str, duration: float, **kwargs: Any) -> Any:
     )
 
 
-def test_call_survives_random_loss(ns: Namespace) -> None:
+def test_call_survives_random_loss(ns: Namespace, caplog: pytest.LogCaptureFixture) -> None:
     base = node_in(ns)
     ns.drop(0.05)  # 5 % each way, on every packet crossing the veth
     report = _join(ns, base, 5)
     assert report.connected, report
-    assert report.video_rx_fps >= 15  # NACK/PLI recovery keeps the picture moving
+    assert report.video_rx_fps >= 8  # NACK/PLI recovery keeps the picture moving
     assert report.loss_pct is not None
     assert report.reconnects == 0
+    _only_impairment_noise(caplog)
 
 
-def test_bandwidth_cap_steps_the_picture_down(ns: Namespace) -> None:
+def test_bandwidth_cap_steps_the_picture_down(
+    ns: Namespace, caplog: pytest.LogCaptureFixture
+) -> None:
     base = node_in(ns)
     ns.limit_bandwidth(350)  # kbit/s each way: below what 640x480@30 wants
     report = _join(ns, base, 6)
@@ -55,9 +72,12 @@ def test_bandwidth_cap_steps_the_picture_down(ns: Namespace) -> None:
     assert report.extra["encoder_rebuilds"] <= 3
     level = report.extra["video_level"]
     assert (level.width, level.fps) != (640, 30), level
+    _only_impairment_noise(caplog)
 
 
-def test_black_holed_path_reconnects_within_ten_seconds(ns: Namespace) -> None:
+def test_black_holed_path_reconnects_within_ten_seconds(
+    ns: Namespace, caplog: pytest.LogCaptureFixture
+) -> None:
     base = node_in(ns)
     seen: dict[str, float] = {}
     holder: dict[str, Any] = {}
@@ -65,8 +85,10 @@ def test_black_holed_path_reconnects_within_ten_seconds(ns: Namespace) -> None:
     def watch(call: Any) -> None:
         holder["call"] = call
 
+    # A long stay (the test ends the call itself once it is back), so a slow machine's
+    # reconnect is never cut short by --duration.
     joiner = JoinThread(
-        lambda: _join(ns, base, 14, on_call=watch, ice_timeout_s=3, reconnect_budget_s=30)
+        lambda: _join(ns, base, 60, on_call=watch, ice_timeout_s=3, reconnect_budget_s=40)
     ).start()
     deadline = time.monotonic() + 20
     while time.monotonic() < deadline:
@@ -91,20 +113,22 @@ def test_black_holed_path_reconnects_within_ten_seconds(ns: Namespace) -> None:
     watcher.start()
     time.sleep(9)
     ns.clear_impairments()
-    end = time.monotonic() + 15
+    end = time.monotonic() + 30
     while "back" not in seen and time.monotonic() < end:
         time.sleep(0.1)
     seen["restored"] = time.monotonic()
+    holder["call"].end()  # the patient leaves: reason "left"
     report = joiner.join(60)
     assert "reconnecting" in seen, seen
     assert seen["reconnecting"] - seen["blackhole"] < 10  # not aiortc's ~32 s
     assert "back" in seen, seen
     assert report.reconnects >= 1
     assert report.ended_reason == "left"
+    _only_impairment_noise(caplog)
 
 
 def test_gives_up_with_reason_and_phone_when_the_path_stays_dead(
-    ns: Namespace, tmp_path: Path
+    ns: Namespace, tmp_path: Path, caplog: pytest.LogCaptureFixture
 ) -> None:
     from videotime_client.call.errors import EndReason, reason_text
 
@@ -134,9 +158,12 @@ def test_gives_up_with_reason_and_phone_when_the_path_stays_dead(
     text = reason_text(EndReason.NETWORK, "22 11 33 44")
     assert "22 11 33 44" in text.nb
     assert "22 11 33 44" in text.en
+    _only_impairment_noise(caplog)
 
 
-def test_network_change_triggers_a_reconnect(ns: Namespace) -> None:
+def test_network_change_triggers_a_reconnect(
+    ns: Namespace, caplog: pytest.LogCaptureFixture
+) -> None:
     """A new address appears on this machine mid-call (our own veth, like a laptop moving to
     another network): the call is set up again instead of waiting for ICE to die."""
     import subprocess
@@ -164,3 +191,4 @@ def test_network_change_triggers_a_reconnect(ns: Namespace) -> None:
     assert report.reconnects >= 1
     assert report.connected, report
     assert report.ended_reason == "left"
+    _only_impairment_noise(caplog)

@@ -74,10 +74,11 @@ def test_unknown_format_is_skipped_not_crashed() -> None:
 
 _AUDIO_SCRIPT = textwrap.dedent(
     """
-    import asyncio, sys, numpy as np
-    from PySide6.QtCore import QCoreApplication, QTimer
-    from PySide6.QtMultimedia import QMediaDevices
+    import sys, time, numpy as np
+    from PySide6.QtCore import QCoreApplication
+    from PySide6.QtMultimedia import QMediaDevices, QtAudio
     from videotime_client.call.engine import MediaEngine
+    from videotime_client.call.session import CallSession
     from videotime_client.media.qt_devices import QtMicrophoneTrack, QtAudioPlayer
     from videotime_client.media.synthetic import ToneAudioTrack
 
@@ -90,28 +91,54 @@ _AUDIO_SCRIPT = textwrap.dedent(
     track.start()
     player = QtAudioPlayer(spk)
     player.start()
+    # Wired the way the app does it (ui/services.py): a real microphone, the player's push as
+    # the sink, no audio_processor argument.  A synthetic tone gets no processing.
+    session = CallSession(engine, None, video_source=None, audio_source=track,
+                          audio_sink=player.push)
+    tone_session = CallSession(engine, None, video_source=None, audio_source=ToneAudioTrack(),
+                               audio_sink=player.push)
+    apm = session.audio_processor
     tone = ToneAudioTrack(frequency=660, amplitude=0.3)
     got = []
 
     async def capture():
-        for _ in range(50):  # one second of microphone
+        for _ in range(50):  # one second of raw microphone
             got.append((await track.recv()).to_ndarray().reshape(-1))
+        for _ in range(10):  # and some through the call's echo canceller
+            await session.local_audio.recv()
 
     async def feed_player():
-        for _ in range(100):
+        for _ in range(250):  # five seconds of far-end sound
             player.push(await tone.recv())
 
+    print("started", flush=True)
     fut = engine.submit(capture())
     fut2 = engine.submit(feed_player())
-    QTimer.singleShot(4000, app.quit)
+    deadline = time.monotonic() + 40
     while not (fut.done() and fut2.done()):
+        if time.monotonic() > deadline:
+            sys.exit("timed out")
         app.processEvents()
+        time.sleep(0.005)
     fut.result(); fut2.result()
     samples = np.concatenate(got).astype(float)
     spectrum = np.abs(np.fft.rfft(samples[-24000:]))
     peak_hz = np.argmax(spectrum) * 48000 / 24000
-    print(f"{peak_hz:.0f} {player.written_bytes}", flush=True)
-    track.stop(); player.stop(); app.processEvents()
+    fed_at_playback = player.on_played == session._on_played
+
+    async def stop_on_media_thread():  # where a call stops its tracks
+        track.stop()
+
+    engine.run(stop_on_media_thread(), timeout=10)
+    deadline = time.monotonic() + 10
+    while track._source.state() != QtAudio.State.StoppedState and time.monotonic() < deadline:
+        app.processEvents()
+        time.sleep(0.01)
+    mic_stopped = track._source.state() == QtAudio.State.StoppedState
+    print(peak_hz, player.written_bytes, apm is not None and apm.available, fed_at_playback,
+          apm.render_frames, apm.capture_frames, tone_session.audio_processor is None,
+          mic_stopped, flush=True)
+    player.stop(); app.processEvents()
     engine.close()
     """
 )
@@ -120,11 +147,13 @@ _AUDIO_SCRIPT = textwrap.dedent(
 @pytest.mark.slow
 def test_qt_microphone_and_loudspeaker_through_pulseaudio(pulse: PulseServer) -> None:
     """A tone played into a virtual mic arrives as 20 ms frames; our player's sound reaches a
-    virtual loudspeaker (checked on its monitor).  In a subprocess so Qt meets PulseAudio fresh."""
+    virtual loudspeaker (checked on its monitor).  Echo cancellation is on by default for the
+    real microphone, and its far-end reference is what the player hands the loudspeaker.  In a
+    subprocess so Qt meets PulseAudio fresh."""
     mic = pulse.virtual_mic("vt_qt_mic")
     speaker = pulse.null_sink("vt_qt_speaker")
     env = {**os.environ, **pulse.env, "QT_QPA_PLATFORM": "offscreen"}
-    with pulse.play_tone(mic.name, freq=440, dbfs=-20, seconds=8):
+    with pulse.play_tone(mic.name, freq=440, dbfs=-20, seconds=30):
         proc = subprocess.Popen(
             [sys.executable, "-c", _AUDIO_SCRIPT, mic.name, speaker.name],
             env=env,
@@ -132,11 +161,25 @@ def test_qt_microphone_and_loudspeaker_through_pulseaudio(pulse: PulseServer) ->
             stderr=subprocess.PIPE,
             text=True,
         )
-        heard = pulse.record(speaker.monitor or "", 2.0)
-        out, err = proc.communicate(timeout=60)
+        try:
+            assert proc.stdout is not None
+            first = proc.stdout.readline()  # the player is playing from here on (5 s)
+            heard = pulse.record(speaker.monitor or "", 2.0) if first.strip() == "started" else None
+            out, err = proc.communicate(timeout=90)
+        finally:
+            if proc.poll() is None:
+                proc.kill()
+                proc.wait(10)
     assert proc.returncode == 0, err[-3000:]
-    peak_hz, written = out.split()
+    assert heard is not None, first
+    peak_hz, written, apm_on, fed_at_playback, render, capture, tone_plain, stopped = out.split()
     assert abs(float(peak_hz) - 440) < 5  # the microphone delivered the tone
     assert int(written) > 48000 * 4 // 2  # at least half a second reached the device
     spectrum = np.abs(np.fft.rfft(heard.astype(float)))
     assert abs(np.argmax(spectrum) * 48000 / len(heard) - 660) < 5  # and it was our tone
+    assert apm_on == "True"  # echo cancellation is on for a real microphone by default
+    assert fed_at_playback == "True"  # fed from the player, as close to the loudspeaker as Qt gets
+    assert int(render) > 100  # > 1 s of far-end reference (10 ms chunks) reached the canceller
+    assert int(capture) >= 10 * 2  # the microphone frames went through it (20 ms = 2 chunks)
+    assert tone_plain == "True"  # a synthetic tone is not a microphone: not processed
+    assert stopped == "True"  # stop() from the media thread really stops the Qt device

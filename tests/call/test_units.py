@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from typing import Any, cast
 
 import av
 import pytest
@@ -261,3 +262,133 @@ def test_h264_encoder_uses_a_fast_preset_and_keeps_its_codec_on_small_wobbles() 
     assert b"subme=2" in sei
     assert b" ref=1" in sei
     assert monitor.frames == 6
+
+
+def test_thread_safe_put_keeps_one_wakeup_while_the_loop_is_stalled() -> None:
+    """A camera thread pushing into a stalled media loop: memory stays bounded (the loop's own
+    callback queue would otherwise hold every frame), and the newest frames win."""
+    import threading
+
+    async def go() -> tuple[list[int], int, int]:
+        loop = asyncio.get_running_loop()
+        q: DropOldestQueue[int] = DropOldestQueue(2)
+        scheduled = 0
+
+        def call_soon(fn: Any) -> None:
+            nonlocal scheduled
+            scheduled += 1
+            loop.call_soon_threadsafe(fn)
+
+        def camera() -> None:  # runs while this loop is not running callbacks
+            for i in range(1000):
+                q.put_threadsafe(i, call_soon)
+
+        t = threading.Thread(target=camera)
+        t.start()
+        t.join()
+        assert q.qsize() == 2
+        got = [await asyncio.wait_for(q.get(), 5), await asyncio.wait_for(q.get(), 5)]
+        return got, scheduled, q.dropped
+
+    got, scheduled, dropped = asyncio.run(go())
+    assert got == [998, 999]
+    assert scheduled == 1
+    assert dropped == 998
+
+
+def test_thread_safe_put_wakes_a_waiting_consumer() -> None:
+    import threading
+
+    async def go() -> int:
+        loop = asyncio.get_running_loop()
+        q: DropOldestQueue[int] = DropOldestQueue(2)
+        waiter = asyncio.ensure_future(q.get())
+        await asyncio.sleep(0)
+        threading.Thread(target=q.put_threadsafe, args=(7, loop.call_soon_threadsafe)).start()
+        return await asyncio.wait_for(waiter, 10)
+
+    assert asyncio.run(go()) == 7
+
+
+# ------------------------------------------------------------------ privacy
+def test_ice_plan_repr_has_no_turn_credentials() -> None:
+    from videotime_client.pexip.api import IceServer
+
+    plan = IcePlan.from_grant(
+        [
+            IceServer(("stun:s.example:3478",)),
+            IceServer(("turn:t.example:3478",), "alice-user", "pw-secret"),
+        ],
+        relay_only=True,
+    )
+    assert [a.turn.credential for a in plan.attempts() if a.turn] == ["pw-secret"]
+    assert plan.stun == ["stun:s.example:3478"]
+    for text in (repr(plan), repr(plan.attempts()), str(plan.turn)):
+        assert "pw-secret" not in text
+        assert "alice-user" not in text
+
+
+# ------------------------------------------------------------------ routing
+def test_event_router_buffers_in_order_and_bounded_until_the_call_exists() -> None:
+    from videotime_client.call.errors import EndReason
+    from videotime_client.call.routing import PENDING_MAX, EventRouter
+    from videotime_client.pexip.errors import LobbyTimeout
+    from videotime_client.pexip.lobby import LobbyChanged, LobbyState
+    from videotime_client.pexip.session import MediaSignal
+
+    class Recorder:
+        def __init__(self) -> None:
+            self.seen: list[tuple[str, Any]] = []
+
+        def set_admitted(self, admitted: bool) -> None:
+            self.seen.append(("admitted", admitted))
+
+        def media_signal(self, name: str, data: Any) -> None:
+            self.seen.append(("signal", data))
+
+        def end(self, reason: EndReason = EndReason.LEFT) -> None:
+            self.seen.append(("end", reason))
+
+    router = EventRouter()
+    for i in range(PENDING_MAX + 10):
+        router.on_event(MediaSignal("new_candidate", i))
+    call = Recorder()
+    router.attach(call)
+    assert [d for _, d in call.seen] == list(range(10, PENDING_MAX + 10))  # oldest dropped
+    call.seen.clear()
+    router.on_event(
+        LobbyChanged(LobbyState.REMOVED, LobbyState.WAITING_FOR_HOST, removal=LobbyTimeout())
+    )
+    assert call.seen == [("admitted", False), ("end", EndReason.LOBBY_TIMEOUT)]
+
+
+# ------------------------------------------------------------------ audio processing wiring
+def test_synthetic_tone_is_not_audio_processed() -> None:
+    """Echo cancellation is for real microphones (test_qt_devices checks that one); a synthetic
+    tone must reach the far end unaltered."""
+    from videotime_client.call.engine import MediaEngine
+    from videotime_client.call.session import CallSession
+
+    engine = MediaEngine()
+    try:
+        session = CallSession(
+            engine,
+            cast(Any, None),
+            video_source=SyntheticVideoTrack(),
+            audio_source=ToneAudioTrack(),
+        )
+        assert session.audio_processor is None
+        assert session.local_audio is not None
+        assert session.local_audio.processor is None
+    finally:
+        engine.close()
+
+
+def test_join_report_needs_sound_sent_as_well_as_received() -> None:
+    from videotime_client.cli.join import JoinReport
+
+    report = JoinReport(video_rx_fps=30, video_tx_fps=30, audio_rx_packets=500)
+    report.extra = {"audio_tx_packets": 0}
+    assert report.media_both_ways is False
+    report.extra = {"audio_tx_packets": 500}
+    assert report.media_both_ways is True

@@ -89,6 +89,24 @@ def test_unverifiable_tls_cannot(node_factory) -> None:
         ({"send_kbps": 40.0}, Verdict.CANNOT, ["too_slow"]),
         ({"send_kbps": 5000.0, "loss_pct": 15.0}, Verdict.LIMITED, ["unstable"]),
         ({"send_kbps": 5000.0, "rtt_ms": 900.0}, Verdict.LIMITED, ["unstable"]),
+        # The slower direction decides, once the receive rate is a real measurement ...
+        (
+            {"send_kbps": 5000.0, "receive_kbps": 600.0, "receive_kbps_is_lower_bound": False},
+            Verdict.LIMITED,
+            ["small_video"],
+        ),
+        (
+            {"send_kbps": 5000.0, "receive_kbps": 40.0, "receive_kbps_is_lower_bound": False},
+            Verdict.CANNOT,
+            ["too_slow"],
+        ),
+        # ... a lower bound (what the node happened to send) never counts against the patient.
+        (
+            {"send_kbps": 5000.0, "receive_kbps": 3.0, "receive_kbps_is_lower_bound": True},
+            Verdict.GOOD,
+            [],
+        ),
+        ({"send_kbps": 5000.0, "receive_kbps": 3.0}, Verdict.GOOD, []),
     ],
 )
 def test_thresholds_table_drives_the_verdict(m, verdict, problems) -> None:

@@ -2,8 +2,10 @@
 check runs here, and every byte crosses a veth capped with ``tc tbf`` (tests/helpers/netns.py).
 
 Acceptance (issue 5): the estimate is within ±15 % of the shaped capacity at 0.5, 2 and 5
-Mbit/s.  Also: UDP blocked while HTTPS works → ``cannot`` (media_blocked), the one network
-failure that really is the patient's network.
+Mbit/s — send (the packet train, shaped on the host's end of the veth) and receive (the
+download from the node, shaped on the node's end) — also when the two directions differ, so
+they cannot be mixed up.  Also: UDP blocked while HTTPS works → ``cannot`` (media_blocked),
+the one network failure that really is the patient's network.
 """
 
 from __future__ import annotations
@@ -96,11 +98,46 @@ def test_send_estimate_within_15_percent_of_tbf_capacity(shaped_node, kbit: int)
         ns.clear_impairments()
     m = r.measurements
     assert m["send_kbps"] is not None, m
+    assert m["receive_kbps"] is not None, m
     error = abs(m["send_kbps"] - kbit) / kbit
     signed = (m["send_kbps"] - kbit) / kbit
-    print(f"tbf {kbit} kbit/s: estimate {m['send_kbps']} kbit/s ({signed:+.1%})")
+    received = (m["receive_kbps"] - kbit) / kbit
+    print(
+        f"tbf {kbit} kbit/s: send {m['send_kbps']} kbit/s ({signed:+.1%}), "
+        f"receive {m['receive_kbps']} kbit/s ({received:+.1%})"
+    )
     assert error <= 0.15, m
+    assert m["receive_method"] == "https_download", m
+    assert abs(received) <= 0.15, m
     expected = Verdict.GOOD if kbit >= 1100 else Verdict.LIMITED
+    assert r.verdict is expected, m
+
+
+@pytest.mark.parametrize(("down", "up"), [(500, 2000), (2000, 5000), (5000, 500)])
+def test_receive_estimate_within_15_percent_of_tbf_capacity(
+    shaped_node, down: int, up: int
+) -> None:
+    """Each direction shaped differently: receive follows the downlink, send the uplink, and
+    the slower one sets the verdict."""
+    ns, target = shaped_node
+    ns.clear_impairments()
+    ns.limit_bandwidth(to_ns=up, from_ns=down)
+    try:
+        r = check(target)
+    finally:
+        ns.clear_impairments()
+    m = r.measurements
+    assert m["receive_method"] == "https_download", m
+    assert m["receive_kbps_is_lower_bound"] is False, m
+    received = (m["receive_kbps"] - down) / down
+    sent = (m["send_kbps"] - up) / up
+    print(
+        f"tbf down {down} / up {up} kbit/s: receive {m['receive_kbps']} ({received:+.1%}), "
+        f"send {m['send_kbps']} ({sent:+.1%}), download {m['download_s']} s"
+    )
+    assert abs(received) <= 0.15, m
+    assert abs(sent) <= 0.15, m
+    expected = Verdict.GOOD if min(down, up) >= 1100 else Verdict.LIMITED
     assert r.verdict is expected, m
 
 
@@ -132,7 +169,11 @@ def test_udp_blocked_falls_back_to_turn_tcp_and_measures_through_it(shaped_node)
         "turn_tcp": "ok",
         "turn_tls": "not_offered",
     }, m
-    print(f"via turn_tcp: {m['send_kbps']} kbit/s, connect {m.get('connect_media_ms')} ms")
+    print(
+        f"via turn_tcp: {m['send_kbps']} kbit/s, connect {m.get('connect_media_ms')} ms, "
+        f"receive {m['receive_kbps']} kbit/s ({m['receive_method']}, "
+        f"{m.get('download_error') or str(m.get('download_s')) + ' s'})"
+    )
     assert m["path_used"] == "turn_tcp"
     assert r.verdict in (Verdict.GOOD, Verdict.LIMITED), m  # you can join, through the relay
     assert m["send_kbps"] is not None

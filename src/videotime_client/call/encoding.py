@@ -22,7 +22,7 @@ import fractions
 import threading
 import time
 from collections.abc import Iterator
-from typing import Any
+from typing import Any, cast
 
 import aiortc.codecs
 import aiortc.rtcrtpsender
@@ -120,14 +120,20 @@ class BitrateHysteresis:
         return self.applied
 
 
-class StableVp8Encoder(_vpx.Vp8Encoder):
-    """aiortc's VP8 encoder with bitrate hysteresis and encode timing."""
+class _PolicyEncoder:
+    """What our encoders add to aiortc's: bitrate hysteresis and encode timing.
 
-    def __init__(self, monitor: EncodeMonitor) -> None:
-        super().__init__()
+    A mixin placed before aiortc's encoder class: ``target_bitrate`` (which aiortc's sender sets
+    from every REMB) goes through :class:`BitrateHysteresis`, so the codec context, which
+    aiortc rebuilds on any > 10 % change of the value it reads, sees only sustained, large
+    changes.  Each rebuild-worthy change is counted in the monitor.
+    """
+
+    def _init_policy(self, monitor: EncodeMonitor, initial: int, low: int, high: int) -> None:
         self._monitor = monitor
-        self._hysteresis = BitrateHysteresis(_vpx.DEFAULT_BITRATE)
-        self._applied = _vpx.DEFAULT_BITRATE
+        self._hysteresis = BitrateHysteresis(initial)
+        self._applied = initial
+        self._bounds = (low, high)
 
     @property
     def target_bitrate(self) -> int:
@@ -135,43 +141,46 @@ class StableVp8Encoder(_vpx.Vp8Encoder):
 
     @target_bitrate.setter
     def target_bitrate(self, bitrate: int) -> None:
-        bitrate = max(_vpx.MIN_BITRATE, min(bitrate, _vpx.MAX_BITRATE))
+        low, high = self._bounds
+        bitrate = max(low, min(bitrate, high))
         self._monitor.wanted_bitrate = bitrate
         applied = self._hysteresis.offer(bitrate)
         if applied != self._applied:
             self._monitor.rebuilds += 1
         self._applied = applied
         self._monitor.applied_bitrate = applied
-        # aiortc reads its name-mangled copy for the rate-control buffer size.
-        self._Vp8Encoder__target_bitrate = applied
+        self._bitrate_applied(applied)
+
+    def _bitrate_applied(self, bitrate: int) -> None:
+        """Hook for an encoder that keeps its own copy of the target."""
 
     def encode(self, frame: Any, force_keyframe: bool = False) -> tuple[list[bytes], int]:
         started = time.perf_counter()
         try:
-            return super().encode(frame, force_keyframe)
+            result: tuple[list[bytes], int] = cast(Any, super()).encode(frame, force_keyframe)
+            return result
         finally:
             self._monitor.add(time.perf_counter() - started)
 
 
-class FastH264Encoder(_h264.H264Encoder):
+class StableVp8Encoder(_PolicyEncoder, _vpx.Vp8Encoder):
+    """aiortc's VP8 encoder with bitrate hysteresis and encode timing."""
+
+    def __init__(self, monitor: EncodeMonitor) -> None:
+        super().__init__()
+        self._init_policy(monitor, _vpx.DEFAULT_BITRATE, _vpx.MIN_BITRATE, _vpx.MAX_BITRATE)
+
+    def _bitrate_applied(self, bitrate: int) -> None:
+        # aiortc's VP8 reads its name-mangled copy for the rate-control buffer size.
+        self._Vp8Encoder__target_bitrate = bitrate
+
+
+class FastH264Encoder(_PolicyEncoder, _h264.H264Encoder):
     """aiortc's H264 encoder with preset ``veryfast``, bitrate hysteresis and encode timing."""
 
     def __init__(self, monitor: EncodeMonitor) -> None:
         super().__init__()
-        self._monitor = monitor
-        self._hysteresis = BitrateHysteresis(_h264.DEFAULT_BITRATE)
-        self._applied = _h264.DEFAULT_BITRATE
-
-    @property
-    def target_bitrate(self) -> int:
-        return self._applied
-
-    @target_bitrate.setter
-    def target_bitrate(self, bitrate: int) -> None:
-        bitrate = max(_h264.MIN_BITRATE, min(bitrate, _h264.MAX_BITRATE))
-        self._monitor.wanted_bitrate = bitrate
-        self._applied = self._hysteresis.offer(bitrate)
-        self._monitor.applied_bitrate = self._applied
+        self._init_policy(monitor, _h264.DEFAULT_BITRATE, _h264.MIN_BITRATE, _h264.MAX_BITRATE)
 
     def _encode_frame(self, frame: av.VideoFrame, force_keyframe: bool) -> Iterator[bytes]:
         # Same as aiortc 1.16's H264Encoder._encode_frame plus ``preset``.
@@ -201,13 +210,6 @@ class FastH264Encoder(_h264.H264Encoder):
         data = b"".join(bytes(p) for p in self.codec.encode(frame))
         if data:
             yield from self._split_bitstream(data)
-
-    def encode(self, frame: Any, force_keyframe: bool = False) -> tuple[list[bytes], int]:
-        started = time.perf_counter()
-        try:
-            return super().encode(frame, force_keyframe)
-        finally:
-            self._monitor.add(time.perf_counter() - started)
 
 
 _original_get_encoder = aiortc.codecs.get_encoder

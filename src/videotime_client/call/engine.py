@@ -9,12 +9,15 @@ submitting coroutines; nothing outside this thread touches a peer connection or 
 Shutdown order (measured: a peer connection that is not closed leaves aiortc's non-daemon
 ``video-decoder`` thread blocked in ``queue.get()`` and the process hangs at exit):
 
-1. close every peer connection registered with :meth:`MediaEngine.track_peer_connection`
-   (bounded by a timeout);
-2. ``loop.shutdown_default_executor()`` (the encoder runs there);
-3. stop the loop and join the thread (bounded).
+1. cancel the submitted work that still runs (a call in progress runs its own teardown: it
+   closes its peer connection, tells the node and reaches ``ended``, so nobody waiting for it
+   hangs), bounded by a timeout;
+2. close every peer connection still registered with
+   :meth:`MediaEngine.track_peer_connection` (bounded by a timeout);
+3. ``loop.shutdown_default_executor()`` (the encoder runs there);
+4. stop the loop and join the thread (bounded).
 
-:meth:`MediaEngine.close` does all three and is idempotent; an ``atexit`` hook calls it too.
+:meth:`MediaEngine.close` does all of it and is idempotent; an ``atexit`` hook calls it too.
 """
 
 from __future__ import annotations
@@ -48,6 +51,7 @@ class MediaEngine:
         self._lock = threading.Lock()
         self._peer_connections: set[Any] = set()
         self._closers: list[Callable[[], Coroutine[Any, Any, None]]] = []
+        self._submitted: set[asyncio.Task[Any]] = set()  # media-thread only
         self._thread = threading.Thread(target=self._run, name=name, daemon=True)
         self._thread.start()
         self._ready.wait()
@@ -79,7 +83,17 @@ class MediaEngine:
         if self._closed:
             coro.close()
             raise EngineClosed("the media engine is closed")
-        return asyncio.run_coroutine_threadsafe(coro, self._loop)
+        return asyncio.run_coroutine_threadsafe(self._tracked(coro), self._loop)
+
+    async def _tracked(self, coro: Coroutine[Any, Any, T]) -> T:
+        task = asyncio.current_task()
+        if task is not None:
+            self._submitted.add(task)
+        try:
+            return await coro
+        finally:
+            if task is not None:
+                self._submitted.discard(task)
 
     def run(self, coro: Coroutine[Any, Any, T], timeout: float | None = None) -> T:
         """Submit ``coro`` and wait for its result (never call this from the media thread)."""
@@ -107,6 +121,17 @@ class MediaEngine:
 
     # ---------------------------------------------------------------- shutdown
     async def _close_all(self) -> None:
+        # Only work submitted through submit()/run(): aiortc's own tasks end with their peer
+        # connection's close() below (cancelling them under aiortc's feet breaks close()).
+        running = [t for t in self._submitted if not t.done()]
+        for task in running:
+            task.cancel()
+        if running:
+            _, stuck = await asyncio.wait(running, timeout=CLOSE_TIMEOUT_S)
+            if stuck:
+                log.error(
+                    "%d media task(s) did not stop within %.0f s", len(stuck), CLOSE_TIMEOUT_S
+                )
         for closer in list(self._closers):
             try:
                 await asyncio.wait_for(closer(), CLOSE_TIMEOUT_S)
@@ -123,7 +148,7 @@ class MediaEngine:
                 if isinstance(result, BaseException):
                     log.error("closing a peer connection failed: %s", type(result).__name__)
 
-    def close(self, timeout: float = 2 * CLOSE_TIMEOUT_S) -> None:
+    def close(self, timeout: float = 3 * CLOSE_TIMEOUT_S) -> None:
         """Close peer connections, the executor and the loop; join the thread.  Idempotent."""
         with self._lock:
             if self._closed:

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import contextvars
 import re
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
@@ -33,8 +33,9 @@ _TRANSPORT_ORDER = {"udp": 0, "tcp": 1, "tls": 2}
 @dataclass(frozen=True, slots=True)
 class TurnServer:
     url: str
-    username: str | None
-    credential: str | None
+    # Never in a repr (a log line, an assertion message, a crash report).
+    username: str | None = field(repr=False)
+    credential: str | None = field(repr=False)
 
     @property
     def transport(self) -> str:
@@ -83,6 +84,23 @@ def _urls(entry: Mapping[str, Any]) -> list[str]:
     return [u for u in urls if isinstance(u, str)]
 
 
+def _split_servers(
+    ice_servers: Iterable[Any],
+) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """``IceServer``-like objects → (STUN entries, TURN entries) in the node's JSON shape."""
+    stun: list[dict[str, Any]] = []
+    turn: list[dict[str, Any]] = []
+    for server in ice_servers:
+        urls = [str(u) for u in server.urls]
+        if all(u.startswith("stun:") for u in urls):
+            stun.append({"urls": urls})
+        else:
+            turn.append(
+                {"urls": urls, "username": server.username, "credential": server.credential}
+            )
+    return stun, turn
+
+
 @dataclass
 class IcePlan:
     """The ordered attempts for a call, built from ``request_token`` and ``calls`` answers."""
@@ -103,6 +121,16 @@ class IcePlan:
             plan.stun += [u for u in _urls(entry) if u.startswith("stun:")]
         plan.add_turn(turn)
         return plan
+
+    @classmethod
+    def from_grant(cls, ice_servers: Iterable[Any], relay_only: bool = False) -> IcePlan:
+        """From ``IceServer``s (``urls``, ``username``, ``credential``), e.g. a token grant's."""
+        stun, turn = _split_servers(ice_servers)
+        return cls.from_node(stun, turn, relay_only=relay_only)
+
+    def add_ice_servers(self, ice_servers: Iterable[Any]) -> bool:
+        """Add the TURN ones of ``IceServer``s (a ``calls`` answer's); True if any was new."""
+        return self.add_turn(_split_servers(ice_servers)[1])
 
     def add_turn(self, turn: Sequence[Mapping[str, Any]] | None) -> bool:
         """Add TURN entries (e.g. from a ``calls`` answer); True if something new arrived."""

@@ -30,14 +30,15 @@ Resilience (aiortc has no ICE restart, aiortc-notes §1.4):
 from __future__ import annotations
 
 import asyncio
+import collections
 import concurrent.futures
 import contextlib
 import logging
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from enum import StrEnum
-from typing import Any, Protocol
+from enum import Enum, StrEnum
+from typing import Any, Protocol, cast
 
 import ifaddr
 from aiortc import RTCPeerConnection, RTCSessionDescription
@@ -134,6 +135,49 @@ class CallSignalling(Protocol):
     def disconnect_call(self, call_uuid: str) -> None: ...
 
 
+class PlaybackDevice(Protocol):
+    """A loudspeaker the session can tell the echo canceller about (``QtAudioPlayer`` fits).
+
+    ``push`` takes decoded remote frames (any thread); ``on_played`` is set by the session and
+    called by the device with int16 interleaved samples (``channels`` at ``sample_rate``) as
+    they are handed to the output device."""
+
+    on_played: Callable[[Any], None] | None
+    sample_rate: int
+    channels: int
+
+    def push(self, frame: Any) -> None: ...
+
+
+class Auto(Enum):
+    AUTO = "auto"
+
+
+AUTO = Auto.AUTO
+
+
+def _playback_device(sink: Any) -> PlaybackDevice | None:
+    """The player behind ``audio_sink``: the object itself, or the owner of a bound ``push``."""
+    if sink is None:
+        return None
+    owner = getattr(sink, "__self__", None) if callable(sink) else sink
+    if owner is None or not hasattr(owner, "on_played"):
+        return None
+    if sink is owner or sink == getattr(owner, "push", None):
+        return cast(PlaybackDevice, owner)
+    return None
+
+
+def _default_audio_processor(source: Any) -> Any | None:
+    """Echo cancellation, noise suppression and gain control for a real microphone only:
+    synthetic tones and files are not microphones and must reach the far end unaltered."""
+    if source is None or getattr(source, "is_microphone", False) is not True:
+        return None
+    from videotime_client.call.audio_processing import AudioProcessor
+
+    return AudioProcessor()
+
+
 @dataclass
 class CallOptions:
     ice: IcePlan = field(default_factory=IcePlan)
@@ -147,6 +191,9 @@ class CallOptions:
     # None: watch the machine's addresses only when gathering on all of them (not in tests and
     # the loopback demo, where other processes' namespaces would look like network changes).
     watch_network_changes: bool | None = None
+    # time.monotonic() the patient started joining (setup_ms and first_remote_frame_ms count
+    # from here); None: when the media call starts.
+    started_at: float | None = None
 
 
 @dataclass
@@ -163,6 +210,7 @@ class CallMetrics:
     video_tx_frames_in_consultation: int = 0
     audio_rx_packets: int = 0
     video_rx_packets: int = 0
+    audio_tx_packets: int = 0
     rtt_ms: float | None = None
     loss_pct: float = 0.0
     reconnects: int = 0
@@ -170,7 +218,10 @@ class CallMetrics:
     ice_attempt: str | None = None
     encryption: EncryptionInfo = NOT_CONNECTED
     quality: QualitySample | None = None
-    latencies_ms: list[float] = field(default_factory=list)
+    # Bounded: a long call with latency measurement must not grow memory per frame.
+    latencies_ms: collections.deque[float] = field(
+        default_factory=lambda: collections.deque(maxlen=20_000)
+    )
     media_mode: str = "transcoded"
 
 
@@ -214,16 +265,26 @@ class CallSession:
         direct_media: bool = False,
         on_event: Callable[[CallEvent], None] | None = None,
         video_sink: Callable[[Any], None] | None = None,
-        audio_sink: Callable[[Any], None] | None = None,
-        audio_processor: Any | None = None,
+        audio_sink: Callable[[Any], None] | PlaybackDevice | None = None,
+        audio_processor: Any = AUTO,
     ) -> None:
+        """``audio_sink``: where remote sound goes, a callable (e.g. ``QtAudioPlayer.push``) or
+        a :class:`PlaybackDevice`.  ``audio_processor``: echo cancellation etc. for the
+        microphone; by default (``AUTO``) an ``AudioProcessor`` is made when ``audio_source`` is
+        a real microphone (``is_microphone``) and nothing for synthetic or file sources; pass
+        ``None`` to switch it off."""
         self.engine = engine
         self.signalling = signalling
         self.options = options or CallOptions()
         self.direct_media = direct_media
         self._on_event = on_event
         self.video_sink = video_sink
-        self.audio_sink = audio_sink
+        self._player = _playback_device(audio_sink)
+        self.audio_sink: Callable[[Any], None] | None = (
+            self._player.push if self._player is not None else cast(Any, audio_sink)
+        )
+        if audio_processor is AUTO:
+            audio_processor = _default_audio_processor(audio_source)
         self.policy = AdaptationPolicy()
         self.monitor = encoding.EncodeMonitor()
         self.local_video = (
@@ -231,6 +292,13 @@ class CallSession:
         )
         self.local_audio = LocalAudioTrack(audio_source, audio_processor) if audio_source else None
         self.audio_processor = audio_processor
+        # The echo canceller must hear what the loudspeaker plays, as close to the loudspeaker
+        # as we can get: a player that reports what it hands the device (``on_played``) feeds
+        # it; otherwise the remote sound is fed as it is received (_on_remote_audio).
+        self._render_from_player = False
+        if audio_processor is not None and self._player is not None:
+            self._player.on_played = self._on_played
+            self._render_from_player = True
         self.state = CallState.IDLE
         self.end_reason: EndReason | None = None
         self.metrics = CallMetrics(media_mode="direct" if direct_media else "transcoded")
@@ -368,7 +436,7 @@ class CallSession:
     # ---------------------------------------------------------------- main loop
     async def _main(self) -> None:
         encoding.use_monitor(self.monitor)
-        self.metrics.started_at = time.monotonic()
+        self.metrics.started_at = self.options.started_at or time.monotonic()
         self._state_since = self.metrics.started_at
         self._set_state(CallState.CONNECTING)
         final = CallState.ENDED
@@ -418,6 +486,9 @@ class CallSession:
             for track in (self.local_video, self.local_audio):
                 if track is not None:
                     track.stop()
+            # The player may outlive this call; leave a later call's hook alone.
+            if self._player is not None and self._player.on_played == self._on_played:
+                self._player.on_played = None
             self._set_state(final, reason)
 
     async def _sleep_or_end(self, seconds: float) -> bool:
@@ -491,14 +562,7 @@ class CallSession:
         sdp = await self._gather_offer(pc)
         answer = await self._signal(self.signalling.calls, sdp)
         self._call_uuid = answer.call_uuid
-        extra = getattr(answer, "extra_ice_servers", ()) or ()
-        if extra:
-            self.options.ice.add_turn(
-                [
-                    {"urls": list(s.urls), "username": s.username, "credential": s.credential}
-                    for s in extra
-                ]
-            )
+        self.options.ice.add_ice_servers(getattr(answer, "extra_ice_servers", ()) or ())
         if answer.sdp and not answer.offer_ignored:
             await pc.setRemoteDescription(RTCSessionDescription(answer.sdp, "answer"))
             await self._signal(self.signalling.ack, answer.call_uuid)
@@ -689,6 +753,7 @@ class CallSession:
         base = self._rx_totals_base
         self.metrics.audio_rx_packets = base.audio_packets_received + totals.audio_packets_received
         self.metrics.video_rx_packets = base.video_packets_received + totals.video_packets_received
+        self.metrics.audio_tx_packets = base.audio_packets_sent + totals.audio_packets_sent
         rx_fps = self._video_rx.fps if self._video_rx else 0.0
         tx_fps = self.local_video.fps if self.local_video else 0.0
         freezes = self._video_rx.freezes if self._video_rx else 0
@@ -704,9 +769,17 @@ class CallSession:
             log.info("call: sending %dx%d@%d", new_level.width, new_level.height, new_level.fps)
             self._emit(VideoLevelChanged(new_level))
 
+    def _on_played(self, samples: Any) -> None:
+        """What the player just handed the loudspeaker (its thread): the far-end reference."""
+        processor, player = self.audio_processor, self._player
+        if processor is not None and player is not None:
+            processor.process_render(
+                samples, getattr(player, "sample_rate", 48000), getattr(player, "channels", 2)
+            )
+
     def _on_remote_audio(self, frame: Any) -> None:
-        if self.audio_processor is not None:
-            # The echo canceller must hear what the loudspeaker plays.
+        if self.audio_processor is not None and not self._render_from_player:
+            # No player tells us what it plays: the received sound is the closest we have.
             self.audio_processor.process_render_frame(frame)
         if self.audio_sink is not None:
             self.audio_sink(frame)
@@ -739,6 +812,7 @@ class CallSession:
             + t.audio_packets_received,
             video_packets_received=self._rx_totals_base.video_packets_received
             + t.video_packets_received,
+            audio_packets_sent=self._rx_totals_base.audio_packets_sent + t.audio_packets_sent,
         )
         self._last_totals = RtpTotals()
         call_uuid, self._call_uuid = self._call_uuid, None

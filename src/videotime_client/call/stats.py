@@ -44,6 +44,7 @@ class RtpTotals:
     fraction_lost: float | None = None  # what the remote reports about our stream
     bytes_sent: int = 0
     bytes_received: int = 0
+    audio_packets_sent: int = 0
 
     @property
     def packets_received(self) -> int:
@@ -52,7 +53,7 @@ class RtpTotals:
 
 def totals_from_report(report: Any) -> RtpTotals:
     """Sum the aiortc stats report (a dict of RTCStats) into :class:`RtpTotals`."""
-    audio = video = lost = sent = received = 0
+    audio = video = lost = sent = received = audio_sent = 0
     jitter = 0.0
     rtts: list[float] = []
     fractions: list[float] = []
@@ -67,6 +68,8 @@ def totals_from_report(report: Any) -> RtpTotals:
                 video += stats.packetsReceived
                 jitter = max(jitter, stats.jitter / 90.0)
             lost += max(0, stats.packetsLost)
+        elif kind == "outbound-rtp" and getattr(stats, "kind", "") == "audio":
+            audio_sent += int(getattr(stats, "packetsSent", 0) or 0)
         elif kind == "remote-inbound-rtp":
             if stats.roundTripTime is not None:
                 rtts.append(float(stats.roundTripTime))
@@ -84,6 +87,7 @@ def totals_from_report(report: Any) -> RtpTotals:
         fraction_lost=max(fractions) if fractions else None,
         bytes_sent=sent,
         bytes_received=received,
+        audio_packets_sent=audio_sent,
     )
 
 

@@ -4,7 +4,8 @@ aiortc bounds none of its queues (aiortc-notes §1.2): a renderer that is 50 ms 
 grow to 6 s.  So:
 
 * :class:`DropOldestQueue` is the hand-off from a pushing source (a Qt camera or microphone) to
-  the media thread: when full, the oldest item goes.
+  the media thread: when full, the oldest item goes, and a stalled media loop never collects
+  more than one pending wake-up.
 * :class:`LocalVideoTrack` wraps any video source and applies the adaptation level (frame rate
   and size) before the encoder sees a frame.
 * :class:`RemoteVideoReceiver` / :class:`RemoteAudioReceiver` drain remote tracks *always*, even
@@ -18,6 +19,7 @@ import asyncio
 import collections
 import contextlib
 import logging
+import threading
 import time
 from collections.abc import Callable
 from typing import Any, cast
@@ -32,29 +34,66 @@ log = logging.getLogger(__name__)
 
 
 class DropOldestQueue[T]:
-    """A bounded asyncio queue that drops the oldest item instead of blocking or growing.
+    """A bounded queue that drops the oldest item instead of blocking or growing.
 
-    ``put_nowait`` must run on the queue's loop; from another thread use
-    ``loop.call_soon_threadsafe(queue.put_nowait, item)``.
+    The consumer awaits :meth:`get` on its asyncio loop.  Producers call :meth:`put_nowait` on
+    that loop, or :meth:`put_threadsafe` from any other thread (a Qt camera or microphone).  The
+    thread-safe put stores the item at once, under a lock, and keeps at most ONE wake-up
+    scheduled on the loop: scheduling a callback per item (``call_soon_threadsafe(put, item)``)
+    would park every frame in the loop's own, unbounded callback queue whenever the loop
+    stalls.
     """
 
     def __init__(self, maxsize: int = 2) -> None:
         if maxsize < 1:
             raise ValueError("maxsize must be at least 1")
-        self._queue: asyncio.Queue[T] = asyncio.Queue(maxsize)
+        self.maxsize = maxsize
+        self._items: collections.deque[T] = collections.deque(maxlen=maxsize)
+        self._lock = threading.Lock()
+        self._ready: asyncio.Event | None = None  # made by the consumer, on its loop
+        self._wake_pending = False
         self.dropped = 0
 
+    def _store(self, item: T) -> None:
+        if len(self._items) == self.maxsize:
+            self.dropped += 1  # the deque's maxlen drops the oldest
+        self._items.append(item)
+
     def put_nowait(self, item: T) -> None:
-        while self._queue.full():
-            self._queue.get_nowait()
-            self.dropped += 1
-        self._queue.put_nowait(item)
+        """Add ``item`` (on the consumer's loop)."""
+        with self._lock:
+            self._store(item)
+        self._wake()
+
+    def put_threadsafe(self, item: T, call_soon: Callable[[Callable[[], None]], object]) -> None:
+        """Add ``item`` from any thread; ``call_soon`` schedules a callable on the consumer's
+        loop (``MediaEngine.call_soon`` or ``loop.call_soon_threadsafe``)."""
+        with self._lock:
+            self._store(item)
+            if self._wake_pending:
+                return
+            self._wake_pending = True
+        call_soon(self._wake)
+
+    def _wake(self) -> None:
+        with self._lock:
+            self._wake_pending = False
+        if self._ready is not None:
+            self._ready.set()
 
     async def get(self) -> T:
-        return await self._queue.get()
+        while True:
+            with self._lock:
+                if self._items:
+                    return self._items.popleft()
+            if self._ready is None:
+                self._ready = asyncio.Event()
+            self._ready.clear()
+            await self._ready.wait()
 
     def qsize(self) -> int:
-        return self._queue.qsize()
+        with self._lock:
+            return len(self._items)
 
 
 def fit_size(src_w: int, src_h: int, level: VideoLevel) -> tuple[int, int]:

@@ -28,6 +28,8 @@ import time
 from dataclasses import dataclass, field
 from typing import Any
 
+from videotime_client.texts import Text
+
 log = logging.getLogger(__name__)
 
 DEFAULT_DURATION_S = 10.0
@@ -103,7 +105,13 @@ class JoinReport:
 
     @property
     def media_both_ways(self) -> bool:
-        return self.video_rx_fps > 0 and self.video_tx_fps > 0 and self.audio_rx_packets > 0
+        """Picture both ways and sound both ways (sent audio: RTP packets, from getStats)."""
+        return (
+            self.video_rx_fps > 0
+            and self.video_tx_fps > 0
+            and self.audio_rx_packets > 0
+            and self.extra.get("audio_tx_packets", 0) > 0
+        )
 
 
 def _round(value: float | None, digits: int = 1) -> float | None:
@@ -134,12 +142,13 @@ def headless_join(
     from videotime_client.call.engine import MediaEngine
     from videotime_client.call.errors import EndReason
     from videotime_client.call.ice import IcePlan
+    from videotime_client.call.routing import EventRouter
     from videotime_client.call.session import CallOptions, CallSession, CallState, StateChanged
     from videotime_client.pexip.api import PexipApi
-    from videotime_client.pexip.errors import LobbyTimeout, Removed
-    from videotime_client.pexip.lobby import LobbyChanged, LobbyState
-    from videotime_client.pexip.session import ConferenceSession, MediaSignal, SessionEnded
+    from videotime_client.pexip.lobby import LobbyState
+    from videotime_client.pexip.session import ConferenceSession
 
+    started_at = time.monotonic()  # "start" of setup_ms and first_remote_frame_ms
     report = JoinReport()
     own_engine = engine is None
     engine = engine or MediaEngine()
@@ -147,46 +156,14 @@ def headless_join(
     if host_addresses is None and _is_loopback(invitation.node):
         host_addresses = ["127.0.0.1"]  # a dev node on loopback: keep media on loopback too
 
-    lock = threading.Lock()
-    pending: list[Any] = []
-    holder: dict[str, CallSession] = {}
+    router = EventRouter()
     state_changed = threading.Event()
-
-    def deliver(event: Any, call: CallSession) -> None:
-        if isinstance(event, LobbyChanged):
-            call.set_admitted(event.state is LobbyState.ADMITTED)
-            if event.state is LobbyState.REMOVED:
-                reason = (
-                    EndReason.LOBBY_TIMEOUT
-                    if isinstance(event.removal, LobbyTimeout)
-                    else EndReason.REMOTE_ENDED
-                )
-                call.end(reason)
-        elif isinstance(event, MediaSignal):
-            call.media_signal(event.name, event.data)
-        elif isinstance(event, SessionEnded) and event.error is not None:
-            reason = (
-                EndReason.LOBBY_TIMEOUT
-                if isinstance(event.error, LobbyTimeout)
-                else EndReason.REMOTE_ENDED
-                if isinstance(event.error, Removed)
-                else EndReason.SIGNALLING
-            )
-            call.end(reason)
-
-    def on_session_event(event: Any) -> None:
-        with lock:
-            call = holder.get("call")
-            if call is None:
-                pending.append(event)
-                return
-        deliver(event, call)
 
     def on_call_event(event: Any) -> None:
         if isinstance(event, StateChanged):
             state_changed.set()
 
-    conference = ConferenceSession(api, on_session_event)
+    conference = ConferenceSession(api, router.on_event)
     call: CallSession | None = None
     try:
         grant = conference.join(
@@ -196,13 +173,8 @@ def headless_join(
             call_tag=invitation.call_tag,
         )
         report.media_mode = "direct" if grant.direct_media else "transcoded"
-        plan = IcePlan.from_node(
-            [{"urls": list(s.urls)} for s in grant.ice_servers if _is_stun(s.urls)],
-            [
-                {"urls": list(s.urls), "username": s.username, "credential": s.credential}
-                for s in grant.ice_servers
-                if not _is_stun(s.urls)
-            ],
+        plan = IcePlan.from_grant(
+            grant.ice_servers,
             relay_only=grant.use_relay_candidates_only if relay_only is None else relay_only,
         )
         options = CallOptions(
@@ -214,6 +186,7 @@ def headless_join(
             reconnect_budget_s=reconnect_budget_s,
             ice_timeout_s=ice_timeout_s,
             watch_network_changes=watch_network_changes,
+            started_at=started_at,
         )
         call = CallSession(
             engine,
@@ -227,11 +200,7 @@ def headless_join(
         if on_call is not None:
             on_call(call)
         call.set_admitted(conference.lobby_state is LobbyState.ADMITTED)
-        with lock:
-            holder["call"] = call
-            queued, pending[:] = list(pending), []
-        for event in queued:
-            deliver(event, call)
+        router.attach(call)
         call.start()
 
         # Wait for the consultation (bounded), then stay for the duration.
@@ -282,6 +251,7 @@ def _fill(report: JoinReport, call: Any) -> None:
         "freezes": m.freezes,
         "latencies_ms": list(m.latencies_ms),
         "video_rx_packets": m.video_rx_packets,
+        "audio_tx_packets": m.audio_tx_packets,
         "ice_attempt": m.ice_attempt,
         "state": str(call.state),
         "video_level": call.policy.level,
@@ -290,10 +260,6 @@ def _fill(report: JoinReport, call: Any) -> None:
     }
     # "connected" means: consultation reached AND media flowed both ways.
     report.connected = report.connected and report.media_both_ways
-
-
-def _is_stun(urls: Any) -> bool:
-    return all(str(u).startswith("stun:") for u in urls)
 
 
 def _is_loopback(host: str) -> bool:
@@ -313,6 +279,26 @@ def _sources(args: argparse.Namespace) -> tuple[Any, Any]:
     return SyntheticVideoTrack(label="patient"), ToneAudioTrack()
 
 
+_NEEDS_MEDIA = Text(
+    nb="Uten vindu trenger «join» --synthetic-media eller --camera FIL.",
+    nn="Utan vindauge treng «join» --synthetic-media eller --camera FIL.",
+    en="A headless join needs --synthetic-media or --camera FILE.",
+)
+_BAD_DURATION = Text(
+    nb="--duration må være mellom 0 og 86400 sekunder.",
+    nn="--duration må vere mellom 0 og 86400 sekund.",
+    en="--duration must be between 0 and 86400 seconds.",
+)
+
+
+def _usage_problem(args: argparse.Namespace) -> Text | None:
+    if not (args.synthetic_media or args.camera):
+        return _NEEDS_MEDIA
+    if not 0 < args.duration <= 24 * 3600:
+        return _BAD_DURATION
+    return None
+
+
 def run(args: argparse.Namespace) -> int:
     from videotime_client.cli import EXIT_FAILED, EXIT_OK, EXIT_USAGE
     from videotime_client.invitation import parse_invitation
@@ -321,18 +307,9 @@ def run(args: argparse.Namespace) -> int:
         from videotime_client.cli import gui_main
 
         return gui_main([args.link])
-    if not (args.synthetic_media or args.camera):
-        print(
-            {
-                "nb": "Uten vindu trenger «join» --synthetic-media eller --camera FIL.",
-                "nn": "Utan vindauge treng «join» --synthetic-media eller --camera FIL.",
-                "en": "A headless join needs --synthetic-media or --camera FILE.",
-            }[args.lang],
-            file=sys.stderr,
-        )
-        return EXIT_USAGE
-    if args.duration <= 0 or args.duration > 24 * 3600:
-        print("--duration must be between 0 and 86400 seconds", file=sys.stderr)
+    problem = _usage_problem(args)
+    if problem is not None:
+        print(problem(args.lang), file=sys.stderr)
         return EXIT_USAGE
     invitation = parse_invitation(args.link, dev=args.dev)  # InvitationError → exit 1, message
     video, audio = _sources(args)

@@ -80,16 +80,21 @@ class FileFrameSource:
         await asyncio.to_thread(self._load)
 
     def _load(self) -> None:
-        if self.path.suffix.lower() in IMAGE_SUFFIXES:
-            import cv2
-
-            bgr = cv2.imread(str(self.path), cv2.IMREAD_COLOR)
-            if bgr is None:
-                raise CameraUnavailable("missing")
-            self._still = cv2.cvtColor(bgr, cv2.COLOR_BGR2RGB)
-            return
         import av
 
+        if self.path.suffix.lower() in IMAGE_SUFFIXES:
+            # PyAV (FFmpeg's image demuxers and decoders) reads the still: no image library of
+            # its own in the installer.  The first frame is the picture.
+            try:
+                with av.open(str(self.path)) as container:
+                    frame = next(container.decode(video=0), None)
+                    if frame is not None:
+                        self._still = frame.to_ndarray(format="rgb24")
+            except (av.FFmpegError, ValueError) as exc:
+                raise CameraUnavailable("missing") from exc
+            if self._still is None:
+                raise CameraUnavailable("missing")
+            return
         try:
             with av.open(str(self.path)) as container:
                 for i, frame in enumerate(container.decode(video=0)):

@@ -12,18 +12,15 @@ A file that cannot be used fails *before* the call starts, with a plain sentence
 from __future__ import annotations
 
 import asyncio
-import fractions
 import threading
-import time
 from pathlib import Path
 
 import av
 from aiortc.mediastreams import MediaStreamError, MediaStreamTrack
 
 from videotime_client.errors import VideotimeError
+from videotime_client.media.synthetic import VIDEO_TIME_BASE, FramePacer
 from videotime_client.texts import Text
-
-VIDEO_TIME_BASE = fractions.Fraction(1, 90_000)
 
 
 class FileSourceError(VideotimeError):
@@ -76,8 +73,7 @@ class FileVideoTrack(MediaStreamTrack):
         self.fps = min(max_fps, float(rate)) if rate and not self.is_image else min(max_fps, 15.0)
         self._still = first if self.is_image else None
         self._first = first
-        self._t0: float | None = None
-        self._next = 0.0
+        self._pacer = FramePacer()
         self.frames_sent = 0
 
     def _scale(self, frame: av.VideoFrame) -> av.VideoFrame:
@@ -104,22 +100,13 @@ class FileVideoTrack(MediaStreamTrack):
     async def recv(self) -> av.VideoFrame:
         if self.readyState != "live":
             raise MediaStreamError
-        now = time.monotonic()
-        if self._t0 is None:
-            self._t0 = self._next = now
-        else:
-            self._next += 1.0 / self.fps
-            wait = self._next - now
-            if wait > 0:
-                await asyncio.sleep(wait)
-            elif wait < -0.5:
-                self._next = now
+        pts = await self._pacer.next_frame(self.fps)
         if self._still is not None:
             src = self._still
         else:
             src = await asyncio.get_running_loop().run_in_executor(None, self._decode_next)
         frame = av.VideoFrame.from_ndarray(src.to_ndarray(), format="yuv420p")
-        frame.pts = round((self._next - self._t0) * 90_000)
+        frame.pts = pts
         frame.time_base = VIDEO_TIME_BASE
         self.frames_sent += 1
         return frame

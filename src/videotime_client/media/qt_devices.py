@@ -5,9 +5,9 @@ three OSes, device enumeration and hot-plug, macOS permission prompts, and PyAV 
 ``pulse`` input on Linux.
 
 Threading: Qt objects live on the GUI thread; tracks are read on the media thread.  Frames cross
-through a bounded, drop-oldest queue (``call.tracks.DropOldestQueue``) filled with
-``engine.call_soon`` (= ``loop.call_soon_threadsafe``), so a stalled encoder can never make
-memory grow and a slow GUI never stalls media.
+through a bounded, drop-oldest queue (``call.tracks.DropOldestQueue.put_threadsafe``: stored
+under a lock, at most one wake-up pending on the media loop), so a stalled encoder or media loop
+can never make memory grow and a slow GUI never stalls media.
 
 * :class:`QtCameraTrack`     ``QCamera`` → ``QMediaCaptureSession`` → ``QVideoSink`` → track
 * :class:`QtMicrophoneTrack` ``QAudioSource`` (48 kHz mono Int16) → 20 ms frames → track
@@ -26,6 +26,7 @@ import fractions
 import logging
 import threading
 import time
+from collections.abc import Callable
 from typing import Any
 
 import av
@@ -162,7 +163,7 @@ class QtCameraTrack(MediaStreamTrack):
         frame.pts = round((time.monotonic() - self._t0) * 90_000)
         frame.time_base = VIDEO_TIME_BASE
         self.frames_in += 1
-        self._engine.call_soon(self._queue.put_nowait, frame)
+        self._queue.put_threadsafe(frame, self._engine.call_soon)
         if self._self_view is not None:
             self._self_view(frame)
 
@@ -173,8 +174,10 @@ class QtCameraTrack(MediaStreamTrack):
 
     def stop(self) -> None:
         super().stop()
-        # Qt objects belong to the GUI thread; stopping the camera from elsewhere is queued.
-        QTimer.singleShot(0, self._camera.stop)
+        # Qt objects belong to the GUI thread.  The call stops its tracks on the media thread,
+        # which has no Qt event loop: a timer without a context object would never fire there,
+        # so the camera itself is the context (the stop runs on the GUI thread).
+        QTimer.singleShot(0, self._camera, self._camera.stop)
 
 
 class _FrameReceiver(QObject):
@@ -204,6 +207,9 @@ class QtMicrophoneTrack(MediaStreamTrack):
     """
 
     kind = "audio"
+    # A real microphone: the call session gives it echo cancellation, noise suppression and
+    # gain control by default (synthetic and file sources have no such flag).
+    is_microphone = True
 
     def __init__(
         self, engine: Any, device: QAudioDevice | None = None, max_frames: int = 10
@@ -244,7 +250,7 @@ class QtMicrophoneTrack(MediaStreamTrack):
             frame.time_base = AUDIO_TIME_BASE
             self._pts += FRAME_SAMPLES
             self.frames_in += 1
-            self._engine.call_soon(self._queue.put_nowait, frame)
+            self._queue.put_threadsafe(frame, self._engine.call_soon)
 
     async def recv(self) -> av.AudioFrame:
         if self.readyState != "live":
@@ -253,7 +259,7 @@ class QtMicrophoneTrack(MediaStreamTrack):
 
     def stop(self) -> None:
         super().stop()
-        QTimer.singleShot(0, self._source.stop)
+        QTimer.singleShot(0, self._source, self._source.stop)  # on the GUI thread (see camera)
 
 
 # ---------------------------------------------------------------- playback
@@ -264,7 +270,15 @@ class QtAudioPlayer(QObject):
     48 kHz stereo Int16 and appends to a bounded buffer (``max_ms``, oldest dropped: late sound
     is worse than a skipped 20 ms).  A 10 ms timer on the GUI thread writes what the device can
     take.
+
+    ``on_played`` (set by ``CallSession`` when it has an echo canceller) is called on the GUI
+    thread with what was just handed to the device, int16 interleaved, ``channels`` at
+    ``sample_rate``: the canceller's far-end reference, as close to the loudspeaker as Qt lets
+    us get (only the device's own buffer, ~100 ms, lies between).
     """
+
+    sample_rate = RATE
+    channels = 2
 
     def __init__(
         self, device: QAudioDevice | None = None, max_ms: int = 200, parent: QObject | None = None
@@ -274,6 +288,7 @@ class QtAudioPlayer(QObject):
         self._sink = QAudioSink(device, fmt) if device is not None else QAudioSink(fmt)
         self._sink.setBufferSize(RATE * 4 // 10)  # 100 ms
         self._lock = threading.Lock()
+        # Bounded by bytes (``_max_bytes``, oldest dropped in push), not by a count of chunks.
         self._chunks: collections.deque[bytes] = collections.deque()
         self._bytes = 0
         self._max_bytes = RATE * 4 * max_ms // 1000
@@ -284,7 +299,8 @@ class QtAudioPlayer(QObject):
         self._timer.timeout.connect(self._feed)
         self.dropped_bytes = 0
         self.written_bytes = 0
-        self.on_played: Any = None  # optional: the echo canceller's render feed
+        self.on_played: Callable[[np.ndarray], None] | None = None  # echo canceller feed
+        self._on_played_failed = False
 
     def start(self) -> None:
         self._io = self._sink.start()
@@ -325,5 +341,11 @@ class QtAudioPlayer(QObject):
         if out:
             self._io.write(QByteArray(bytes(out)))
             self.written_bytes += len(out)
-            if self.on_played is not None:
-                self.on_played(np.frombuffer(bytes(out), dtype=np.int16))
+            on_played = self.on_played
+            if on_played is not None:
+                try:
+                    on_played(np.frombuffer(bytes(out), dtype=np.int16))
+                except Exception:
+                    if not self._on_played_failed:  # once, not every 10 ms
+                        self._on_played_failed = True
+                        log.exception("the echo canceller's far-end feed failed")

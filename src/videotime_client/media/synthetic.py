@@ -80,6 +80,30 @@ def _pattern(width: int, height: int, label: str) -> tuple[np.ndarray, ...]:
     return tuple(frames)
 
 
+class FramePacer:
+    """Paces a video source at a frame rate on the monotonic clock (shared by the synthetic and
+    file cameras).  After a stall (a suspended laptop, a stalled loop) it starts afresh instead
+    of bursting out the frames it "owes"."""
+
+    def __init__(self) -> None:
+        self._t0: float | None = None
+        self._next = 0.0
+
+    async def next_frame(self, fps: float) -> int:
+        """Wait for the next frame's moment; returns its ``pts`` in the 90 kHz video clock."""
+        now = time.monotonic()
+        if self._t0 is None:
+            self._t0 = self._next = now
+        else:
+            self._next += 1.0 / fps
+            wait = self._next - now
+            if wait > 0:
+                await asyncio.sleep(wait)
+            elif wait < -0.5:
+                self._next = now
+        return round((self._next - self._t0) * VIDEO_CLOCK_RATE)
+
+
 class SyntheticVideoTrack(MediaStreamTrack):
     """A paced synthetic camera: moving picture, sensor noise and a time stamp in the pixels."""
 
@@ -96,8 +120,7 @@ class SyntheticVideoTrack(MediaStreamTrack):
         self.label = label
         self._frames = _pattern(width, height, label)
         self._fps = float(fps)
-        self._t0: float | None = None
-        self._next: float = 0.0
+        self._pacer = FramePacer()
         self.frames_sent = 0
 
     @property
@@ -112,22 +135,13 @@ class SyntheticVideoTrack(MediaStreamTrack):
     async def recv(self) -> av.VideoFrame:
         if self.readyState != "live":
             raise MediaStreamError
-        now = time.monotonic()
-        if self._t0 is None:
-            self._t0 = self._next = now
-        else:
-            self._next += 1.0 / self._fps
-            wait = self._next - now
-            if wait > 0:
-                await asyncio.sleep(wait)
-            elif wait < -0.5:  # we were starved (suspended laptop, stalled loop): do not burst
-                self._next = now
+        pts = await self._pacer.next_frame(self._fps)
         counter = self.frames_sent
         self.frames_sent += 1
         data = self._frames[counter % len(self._frames)].copy()
         draw_stamp(data[: self.height], time.time(), counter)
         frame = av.VideoFrame.from_ndarray(data, format="yuv420p")
-        frame.pts = round((self._next - self._t0) * VIDEO_CLOCK_RATE)
+        frame.pts = pts
         frame.time_base = VIDEO_TIME_BASE
         return frame
 

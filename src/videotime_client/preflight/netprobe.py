@@ -18,8 +18,9 @@ session is up, we send a **paced packet train** on the session's own ICE/DTLS-SR
   two in-train reports cancels the shaper's initial burst and its queue (both would inflate a
   whole-train average at low rates: a 16 kB bucket is 25 % of a 0.5 Mbit/s second).
 
-The receive direction is not saturated (the node's own encoder sets its rate); ``receive_kbps``
-is the rate the node actually delivered to us, a lower bound, and is labelled as such.
+The receive direction is not saturated here (the node's own encoder sets its rate): what the
+node delivered during the probe is only a lower bound.  The receive capacity comes from a
+download from the node (``preflight.download``); the lower bound is the labelled fallback.
 """
 
 from __future__ import annotations

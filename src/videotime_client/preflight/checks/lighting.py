@@ -2,9 +2,11 @@
 
 Codes: ``too_dark``, ``backlit`` (the seed's "light behind you"), ``overexposed``, ``no_face``.
 
-The face detector is OpenCV's bundled frontal-face Haar cascade (``opencv-python-headless``
-ships the XML; no download, no model hub).  The picture is histogram-equalised before
-detection so that a dark face, or a face in a dim room, is still found.
+The face detector is OpenCV's trained frontal-face Haar cascade (the model file is vendored in
+``preflight/data/``; no download, no model hub), evaluated in NumPy by
+:mod:`videotime_client.preflight.facedetect` — OpenCV itself is only a test dependency, which
+checks that both find the same faces.  The picture is histogram-equalised before detection so
+that a dark face, or a face in a dim room, is still found.
 
 Exposure is judged *relative*, never by absolute skin brightness (anchors §9 and the skin-tone
 caveat of tracky-mouse#26): dark skin in good light has a darker face than a pale wall, and that
@@ -16,12 +18,12 @@ skin tone has highlights (forehead, eyes, shine) that reach the room's brightnes
 
 from __future__ import annotations
 
-import functools
 from typing import Any
 
 import numpy as np
 import numpy.typing as npt
 
+from videotime_client.preflight import facedetect
 from videotime_client.preflight.checks.camera import RGBFrame, capture, luma
 from videotime_client.preflight.context import CheckContext
 from videotime_client.preflight.models import CheckResult, Verdict, not_run
@@ -76,32 +78,24 @@ NO_CAMERA = Text(
 )
 
 
-@functools.cache
-def _detector() -> Any:
-    import cv2
-
-    xml = cv2.data.haarcascades + "haarcascade_frontalface_default.xml"  # type: ignore[attr-defined]
-    cascade = cv2.CascadeClassifier(xml)
-    if cascade.empty():  # pragma: no cover - broken OpenCV install
-        raise RuntimeError("OpenCV's face cascade is missing")
-    return cascade
+DETECT_MAX_WIDTH = 640  # wider frames are shrunk first: cost grows with pixels
+DETECT_MIN_FACE = 0.1  # smallest face searched for, as a share of the picture's short side
 
 
 def find_face(frame: RGBFrame) -> tuple[int, int, int, int] | None:
-    """The largest frontal face as (x, y, w, h), or None."""
-    import cv2
-
-    grey = cv2.cvtColor(frame, cv2.COLOR_RGB2GRAY)
+    """The largest frontal face as (x, y, w, h) in ``frame``'s pixels, or None."""
+    grey = facedetect.rgb_to_grey(frame)
     scale = 1.0
-    if grey.shape[1] > 640:  # detection cost grows with pixels; 640 wide is plenty
-        scale = 640 / grey.shape[1]
-        grey = cv2.resize(grey, None, fx=scale, fy=scale, interpolation=cv2.INTER_AREA)
-    grey = cv2.equalizeHist(grey)  # finds dark faces and faces in dim rooms
-    min_side = max(24, int(min(grey.shape) * 0.1))
-    faces = _detector().detectMultiScale(grey, 1.1, 5, minSize=(min_side, min_side))
-    if len(faces) == 0:
+    if grey.shape[1] > DETECT_MAX_WIDTH:
+        scale = DETECT_MAX_WIDTH / grey.shape[1]
+        size = (DETECT_MAX_WIDTH, max(1, round(grey.shape[0] * scale)))
+        grey = facedetect.resize_area(grey, *size)
+    grey = facedetect.equalize_hist(grey)  # finds dark faces and faces in dim rooms
+    min_side = max(24, int(min(grey.shape) * DETECT_MIN_FACE))
+    faces = facedetect.detect_multiscale(grey, 1.1, 5, (min_side, min_side))
+    if not faces:
         return None
-    x, y, w, h = max(faces, key=lambda f: int(f[2]) * int(f[3]))
+    x, y, w, h = max(faces, key=lambda f: f[2] * f[3])
     return (int(x / scale), int(y / scale), int(w / scale), int(h / scale))
 
 

@@ -8,6 +8,11 @@
    allocations when the node hands out TURN servers).
 3. The packet-train probe (``preflight.netprobe``): RTT, jitter and loss from the node's RTCP
    receiver reports, and the achievable send bitrate.
+4. The receive bitrate (``preflight.download``): a timed HTTPS download of the node's own web
+   app bundle, after the media session (never at the same time: a full downlink would delay
+   the RTCP reports and the signalling).  When the node serves nothing suitable, the rate the
+   node delivered during the media test stands in, labelled as a lower bound
+   (``receive_method``).
 
 Documented fallback: when the node has no test-call room (or refuses it), the check reports
 what it measured over HTTPS and says the media test could not run (``not_run``) — it never
@@ -24,6 +29,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from videotime_client.preflight.context import CheckContext
+from videotime_client.preflight.download import DEFAULT_PATHS as DEFAULT_DOWNLOAD_PATHS
+from videotime_client.preflight.download import MAX_S as MAX_DOWNLOAD_S
 from videotime_client.preflight.models import CheckResult, Verdict, not_run
 from videotime_client.preflight.thresholds import t
 from videotime_client.texts import Text
@@ -35,6 +42,11 @@ DISPLAY_NAME = "Videotime utstyrstest"  # no patient data: the node sees only th
 CONNECT_TIMEOUT_S = 3.0
 TURN_TIMEOUT_S = 2.5
 NETWORK_BUDGET_S = 9.0  # the runner's hard 10 s stops us anyway; finish with a result first
+# The download gets what is left of the budget, up to its own cap; less than this is no
+# measurement worth the patient's line (the lower bound stands in).  The margin keeps the
+# CPU check's second (it runs first, alone) inside the runner's 10 s.
+DOWNLOAD_MIN_S = 1.5
+DOWNLOAD_MARGIN_S = 0.8
 
 
 @dataclass(frozen=True, slots=True)
@@ -45,6 +57,9 @@ class NetworkTarget:
     test_alias: str = TEST_CALL_ALIAS
     ca_file: str | None = None  # a PEM to verify the node with (dev/test); None = system CAs
     host_addresses: tuple[str, ...] | None = None  # tests: gather ICE only on these
+    # Where this node serves static files to time a download from (docs/preflight.md); a page
+    # (the web app's index) is followed to the bundles it links.  () = measure no download.
+    download_paths: tuple[str, ...] = DEFAULT_DOWNLOAD_PATHS
 
 
 TEXTS: dict[str, Text] = {
@@ -135,16 +150,23 @@ TEXTS: dict[str, Text] = {
 
 
 def judge(m: dict[str, Any]) -> tuple[Verdict, list[str]]:
-    """Verdict from the measurements, by the thresholds table."""
-    send = m.get("send_kbps")
+    """Verdict from the measurements, by the thresholds table.
+
+    The slower direction decides: a call needs both.  A receive rate that is only a lower
+    bound (``receive_kbps_is_lower_bound``) never counts against the patient."""
+    rates = [m.get("send_kbps")]
+    if not m.get("receive_kbps_is_lower_bound", True):
+        rates.append(m.get("receive_kbps"))
+    known = [r for r in rates if r is not None]
+    rate = min(known) if known else None
     problems: list[str] = []
     verdict = Verdict.GOOD
-    if send is not None:
-        if send < t("net_audio_only_kbps"):
+    if rate is not None:
+        if rate < t("net_audio_only_kbps"):
             return Verdict.CANNOT, ["too_slow"]
-        if send < t("net_small_video_kbps"):
+        if rate < t("net_small_video_kbps"):
             verdict, problems = Verdict.LIMITED, ["audio_only"]
-        elif send < t("net_good_kbps"):
+        elif rate < t("net_good_kbps"):
             verdict, problems = Verdict.LIMITED, ["small_video"]
     loss, rtt = m.get("loss_pct"), m.get("rtt_ms")
     if (loss is not None and loss > t("net_loss_bad_pct")) or (
@@ -224,11 +246,26 @@ async def run(ctx: CheckContext) -> CheckResult:
     rtt, jitter = _https_stats(samples[1:])
     m["https_rtt_ms"], m["rtt_ms"], m["jitter_ms"] = rtt, rtt, jitter
     m["rtt_source"] = "https"
+    outcome = await _media(target, m, deadline)
+    # The receive direction last, with what is left of the budget: the media test's own
+    # numbers must not share the line with a download.  It runs in every outcome (support
+    # wants the downlink even when media could not be tested).
+    await _receive(target, m, deadline)
+    if outcome == "unavailable":
+        return not_run("network", "media_test_unavailable", TEXTS["media_test_unavailable"], **m)
+    if outcome == "blocked":  # ICE failed although HTTPS works: media is blocked
+        return _result(Verdict.CANNOT, ["media_blocked"], m)
+    verdict, problems = judge(m)
+    return _result(verdict, problems, m)
+
+
+async def _media(target: NetworkTarget, m: dict[str, Any], deadline: float) -> str:
+    """The WebRTC part: ``ok``, ``blocked`` (no path carries media) or ``unavailable``."""
     try:
         session = await _media_session(target, m, deadline=deadline)
     except _MediaUnavailable as exc:
         m["media_error"] = exc.why
-        return not_run("network", "media_test_unavailable", TEXTS["media_test_unavailable"], **m)
+        return "unavailable"
     if session is None and m.get("relay") is not None:
         # Direct media is blocked but a TURN relay allocates: measure through the relay, the
         # way the call engine's fallback will carry the call.
@@ -238,15 +275,44 @@ async def run(ctx: CheckContext) -> CheckResult:
             session = await _media_session(target, m, relay=relay, deadline=deadline)
         except _MediaUnavailable as exc:
             m["media_error"] = exc.why
-            return not_run(
-                "network", "media_test_unavailable", TEXTS["media_test_unavailable"], **m
-            )
+            return "unavailable"
     m.pop("relay", None)
-    if session is None:  # ICE failed although HTTPS works: media is blocked
-        return _result(Verdict.CANNOT, ["media_blocked"], m)
+    if session is None:
+        return "blocked"
     m.setdefault("path_used", "udp_direct")
-    verdict, problems = judge(m)
-    return _result(verdict, problems, m)
+    return "ok"
+
+
+async def _receive(target: NetworkTarget, m: dict[str, Any], deadline: float) -> None:
+    """``receive_kbps`` from a download from the node (``receive_method: https_download``);
+    else the media lower bound stays (``media_lower_bound``, or ``none`` without one)."""
+    from videotime_client.preflight.download import measure_download
+
+    fallback = "media_lower_bound" if m.get("receive_kbps") is not None else "none"
+    m["receive_method"] = fallback
+    m["receive_kbps_is_lower_bound"] = True
+    left = deadline - DOWNLOAD_MARGIN_S - time.monotonic()
+    if not target.download_paths:
+        m["download_error"] = "not_configured"
+        return
+    if left < DOWNLOAD_MIN_S:
+        m["download_error"] = "no_time"
+        return
+    r = await measure_download(
+        target.base_url,
+        paths=target.download_paths,
+        ca_file=target.ca_file,
+        max_s=min(MAX_DOWNLOAD_S, left),
+    )
+    m["download_kb"] = round(r.bytes / 1000, 1)
+    m["download_s"] = r.seconds
+    if r.kbps is None:
+        m["download_error"] = r.why
+        return
+    m["receive_kbps"] = r.kbps
+    m["receive_method"] = "https_download"
+    # The byte cap came first: the line is at least this fast.
+    m["receive_kbps_is_lower_bound"] = r.byte_cap_hit
 
 
 def _https_stats(samples: list[float]) -> tuple[float | None, float | None]:
@@ -355,8 +421,8 @@ async def _media_session(
             budget_s=min(5.0, max(1.5, (deadline or time.monotonic() + 5.0) - time.monotonic())),
         )
         in1 = _inbound_bytes(await pc.getStats())
+        # What the node happened to send: a lower bound only; the download replaces it.
         m["receive_kbps"] = round((in1 - in0) * 8 / max(time.monotonic() - t_in, 1e-3) / 1000, 1)
-        m["receive_kbps_is_lower_bound"] = True
         if probe.rtt_ms is not None:
             m["rtt_ms"], m["rtt_source"] = probe.rtt_ms, "rtcp"
         if probe.jitter_ms is not None:
