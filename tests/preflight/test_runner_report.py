@@ -100,6 +100,9 @@ def test_json_has_the_contract_shape_and_no_pii() -> None:
                 "display_name": "Kari Nordmann",
                 "token": "secret-token",
                 "send_kbps": 700.0,
+                "receive_method": "https_download",
+                "download_error": "tls_failed",
+                "path_used": "turn_tcp",
             },
         ),
         CheckResult("camera", Verdict.GOOD, (), T, {"device": "Kari's FaceTime HD", "fps": 30.0}),
@@ -114,6 +117,10 @@ def test_json_has_the_contract_shape_and_no_pii() -> None:
     assert "secret-token" not in text
     assert data["checks"][0]["measurements"]["paths"] == {"udp_direct": "ok"}
     assert data["checks"][0]["measurements"]["send_kbps"] == 700.0
+    # Support needs to know how the numbers were obtained: these codes are kept.
+    assert data["checks"][0]["measurements"]["receive_method"] == "https_download"
+    assert data["checks"][0]["measurements"]["download_error"] == "tls_failed"
+    assert data["checks"][0]["measurements"]["path_used"] == "turn_tcp"
 
 
 def test_chat_summary_in_three_languages() -> None:

@@ -15,7 +15,18 @@ from typing import Any
 from videotime_client.preflight.models import CheckResult, Verdict, overall_verdict
 from videotime_client.texts import Text
 
-_ALLOWED_STRINGS = {"platform", "rtt_source", "probe_method", "dtls_state", "media_error", "error"}
+# Every value of these is one of a fixed set of codes chosen by our own code, never free text.
+_ALLOWED_STRINGS = {
+    "platform",
+    "rtt_source",
+    "probe_method",
+    "dtls_state",
+    "media_error",
+    "error",
+    "path_used",
+    "receive_method",
+    "download_error",
+}
 
 
 def _clean(value: Any, key: str = "") -> Any:
