@@ -7,13 +7,14 @@ import subprocess
 import sys
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from videotime_client.cli import selftest
 
 pytestmark = pytest.mark.gui
 
-ITEMS = ["qt-multimedia", "codecs", "keyring", "translations", "loopback-call"]
+ITEMS = ["qt-multimedia", "codecs", "keyring", "translations", "face-detection", "loopback-call"]
 
 
 def test_every_item_runs_and_a_missing_keyring_fails_only_its_own_line() -> None:
@@ -22,10 +23,14 @@ def test_every_item_runs_and_a_missing_keyring_fails_only_its_own_line() -> None
     assert list(results) == ITEMS
     assert not results["keyring"].ok
     assert "no usable keyring backend" in results["keyring"].detail
-    for name in ("qt-multimedia", "codecs", "translations", "loopback-call"):
+    for name in ("qt-multimedia", "codecs", "translations", "face-detection", "loopback-call"):
         assert results[name].ok, f"{name}: {results[name].detail}"
     assert "VP8" in results["codecs"].detail
     assert "Opus" in results["codecs"].detail
+    face = results["face-detection"].detail
+    assert "haarcascade_frontalface_default.xml loaded (25 stages)" in face
+    assert "found at" in face
+    assert "none in a gradient" in face
     call = results["loopback-call"].detail
     assert "127.0.0.1" in call
     assert "VP8/90000" in call
@@ -43,8 +48,31 @@ def test_one_line_per_item_and_exit_1_when_any_fails(
     assert selftest.run(None) == 1  # type: ignore[arg-type]
     lines = capsys.readouterr().out.splitlines()
     assert lines[1] == "FAIL codecs: RuntimeError: plugin went missing"
-    assert [line.split()[1].rstrip(":") for line in lines[:5]] == ITEMS
+    assert [line.split()[1].rstrip(":") for line in lines[: len(ITEMS)]] == ITEMS
+    assert len(lines) == len(ITEMS) + 1
     assert lines[-1] == "self-test FAILED: codecs, keyring"
+
+
+def test_face_detection_fails_on_its_own_line_without_the_model_or_the_face(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """What a frozen build without the cascade XML (or with a broken detector) reports."""
+    from videotime_client.preflight import facedetect
+
+    monkeypatch.setattr(
+        facedetect, "CASCADE_FILE", tmp_path / "haarcascade_frontalface_default.xml"
+    )
+    with pytest.raises(selftest.CheckFailed, match=r"face model \S+ is missing"):
+        selftest.check_face_detection()
+    monkeypatch.undo()
+
+    portrait = selftest._test_face_picture()
+    assert portrait.shape == (160, 160, 3)
+    monkeypatch.setattr(
+        selftest, "_test_face_picture", lambda: np.full(portrait.shape, 128, np.uint8)
+    )
+    with pytest.raises(selftest.CheckFailed, match="found no face in the test portrait"):
+        selftest.check_face_detection()
 
 
 def test_command_passes_with_a_real_secret_service(tmp_path: Path) -> None:
@@ -68,6 +96,7 @@ def test_command_passes_with_a_real_secret_service(tmp_path: Path) -> None:
     )
     lines = result.stdout.splitlines()
     assert result.returncode == 0, result.stdout + result.stderr
-    assert [line.split()[0] for line in lines[:5]] == ["ok"] * 5
+    assert [line.split()[0] for line in lines[: len(ITEMS)]] == ["ok"] * len(ITEMS)
     assert "SecretService" in lines[2]
-    assert lines[-1].startswith("self-test passed (5 checks")
+    assert lines[4].startswith("ok   face-detection: haarcascade_frontalface_default.xml")
+    assert lines[-1].startswith(f"self-test passed ({len(ITEMS)} checks")

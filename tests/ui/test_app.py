@@ -106,3 +106,26 @@ def test_demo_opens_the_app_on_a_demo_appointment_and_stops_cleanly(tmp_path) ->
         lambda: not any(p.is_running() and p.status() != psutil.STATUS_ZOMBIE for p in node),
         timeout=10,
     )
+
+
+@pytest.mark.slow
+def test_join_dev_opens_a_loopback_link_in_the_app(tmp_path) -> None:
+    """``videotime join LINK --dev`` without --headless: the app accepts the loopback node
+    (without --dev passed through, the link is rejected on the home screen and never saved)."""
+    env = _env(tmp_path)
+    link = "http://127.0.0.1:9/webapp/conference/654321?dept=Testklinikken"
+    command = ["join", link, "--dev"]
+    app = subprocess.Popen(
+        [sys.executable, "-m", "videotime_client", "--data-dir", str(tmp_path), *command],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
+    try:
+        assert _wait_for(lambda: _saved_aliases(tmp_path) == ["654321"]), "link not opened"
+        doc = json.loads((tmp_path / "data" / "appointments.json").read_text(encoding="utf-8"))
+        assert doc["appointments"][0]["node"] == "127.0.0.1:9"
+    finally:
+        code, err = _stop(app)
+    assert code == 0, err[-2000:]
+    assert b"Traceback" not in err

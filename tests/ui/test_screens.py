@@ -174,6 +174,9 @@ def test_equipment_results_arrive_one_by_one(qtbot, binder, clock) -> None:
     assert view._light_hint() == "Lyset er bak deg – snu deg mot lyset"
     model.set_level(-12.0)
     assert view.meter.value() == 80
+    assert view.mic_box.isVisibleTo(view)  # the meter while the microphone is checked
+    model.set_result("microphone", "good")
+    assert not view.mic_box.isVisibleTo(view)  # then its result row says it all
     model.set_running(False)
     model.set_overall("limited")
     assert view.continue_button.isEnabled()
@@ -194,6 +197,13 @@ def test_equipment_cannot_says_what_to_do_and_whom_to_call(qtbot, binder, clock)
         ("unreachable",),
         Text(nb="Koble til internett.", nn="Kopla til internett.", en="Connect."),
     )
+    model.set_result(
+        "microphone",
+        "not_run",
+        ("no_device",),
+        Text(nb="Ingen lydenhet.", nn="Inga lydeining.", en="No sound device."),
+    )
+    assert not view.mic_box.isVisibleTo(view)  # no "say something" without a microphone
     model.set_overall("cannot")
     assert not view.continue_button.isVisibleTo(view)
     assert view.cannot_phone.isVisibleTo(view)
@@ -420,6 +430,21 @@ def test_consultation_controls(qtbot, binder, clock) -> None:
     assert view.banner.property("announcement") == "Forbindelsen er tilbake."
     call.add_chat("Kan du flytte deg litt nærmere?")
     assert view.chat.item(0).text() == "Kan du flytte deg litt nærmere?"
+
+
+def test_clinician_messages_are_bounded(qtbot, binder, clock) -> None:
+    from videotime_client.ui.models import CHAT_MAX
+    from videotime_client.ui.screens.consultation import ConsultationScreen
+
+    call = CallModel(clock)
+    view = ConsultationScreen(call, appointment_model(clock), binder)
+    qtbot.addWidget(view)
+    for i in range(CHAT_MAX + 5):
+        call.add_chat(f"melding {i}")
+    assert len(call.chat) == CHAT_MAX
+    assert view.chat.count() == CHAT_MAX
+    assert view.chat.item(0).text() == "melding 5"  # the oldest go first
+    assert view.chat.item(CHAT_MAX - 1).text() == f"melding {CHAT_MAX + 4}"
 
 
 def test_hang_up_asks_first(qtbot, binder, clock) -> None:

@@ -212,10 +212,15 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def gui_main(
-    argv: Sequence[str] | None = None, *, paths: AppPaths | None = None, lang: str | None = None
+    argv: Sequence[str] | None = None,
+    *,
+    paths: AppPaths | None = None,
+    lang: str | None = None,
+    dev: bool = False,
 ) -> int:
     """Start the desktop app (double-click, URL-scheme launches and ``videotime`` alone).
 
+    ``dev`` lets the app open loopback development links (``videotime join LINK --dev``).
     Logging is configured here too: a patient's double-click never passes through ``prepare``,
     and support needs the log file most exactly then.
     """
@@ -225,4 +230,4 @@ def gui_main(
 
     paths = paths or AppPaths.resolve()
     logs.configure(paths)
-    return app.run(list(sys.argv[1:] if argv is None else argv), paths=paths, lang=lang)
+    return app.run(list(sys.argv[1:] if argv is None else argv), paths=paths, lang=lang, dev=dev)

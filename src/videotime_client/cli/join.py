@@ -153,7 +153,7 @@ def headless_join(
     own_engine = engine is None
     engine = engine or MediaEngine()
     api = PexipApi(invitation.node_base, invitation.alias, session=http_session)
-    if host_addresses is None and _is_loopback(invitation.node):
+    if host_addresses is None and _is_loopback(invitation.node_base):
         host_addresses = ["127.0.0.1"]  # a dev node on loopback: keep media on loopback too
 
     router = EventRouter()
@@ -262,10 +262,13 @@ def _fill(report: JoinReport, call: Any) -> None:
     report.connected = report.connected and report.media_both_ways
 
 
-def _is_loopback(host: str) -> bool:
-    name = host.rsplit(":", 1)[0] if host.count(":") == 1 else host
-    name = name.strip("[]").lower()
-    return name in ("localhost", "::1") or name.startswith("127.")
+def _is_loopback(node_base: str) -> bool:
+    """A dev node on loopback (the same test as the app's and ``videotime check``'s)."""
+    from urllib.parse import urlsplit
+
+    from videotime_client.pexip.api import is_loopback_host
+
+    return is_loopback_host(urlsplit(node_base).hostname)
 
 
 # ---------------------------------------------------------------- command
@@ -306,7 +309,9 @@ def run(args: argparse.Namespace) -> int:
     if not args.headless:
         from videotime_client.cli import gui_main
 
-        return gui_main([args.link])
+        # The app opens the link on its appointment screen; --dev lets it accept a loopback
+        # development node there too, as it does here for --headless.
+        return gui_main([args.link], paths=args.paths, lang=args.lang, dev=args.dev)
     problem = _usage_problem(args)
     if problem is not None:
         print(problem(args.lang), file=sys.stderr)

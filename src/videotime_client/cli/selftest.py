@@ -11,6 +11,10 @@ badly (see packaging/README.md):
 * ``keyring``: the OS keyring backend answers a read (nothing is written to it).
 * ``translations``: the app's catalogue has every text in bokmål, nynorsk and English, and Qt's
   own texts (dialog buttons, menus) are translated the way the UI installs them.
+* ``face-detection``: the vendored frontal-face model (``preflight/data/*.xml``, package data a
+  freezer can leave behind without any error until the lighting check runs) loads, and the
+  lighting check's own detector finds the face in a small test portrait, and none in a picture
+  without a face.
 * ``loopback-call``: two peer connections in this process connect over 127.0.0.1 only
   (ICE, DTLS, SRTP), exchange VP8 video, Opus audio and a data-channel message.
 
@@ -67,6 +71,7 @@ def run_checks() -> list[CheckResult]:
         ("codecs", check_codecs),
         ("keyring", check_keyring),
         ("translations", check_translations),
+        ("face-detection", check_face_detection),
         ("loopback-call", check_loopback_call),
     ]
     results = []
@@ -249,6 +254,78 @@ def check_translations() -> str:
         raise CheckFailed("the patient texts are missing or incomplete")
     files = sorted({name for names in loaded.values() for name in names})
     return f"{len(texts)} patient texts in {'/'.join(LANGUAGES)}; Qt: {', '.join(files)}"
+
+
+# ------------------------------------------------------------------------------ face detection
+
+# A 40x40 grey portrait, 5 bits per pixel, zlib + base64 (1.1 kB, so no data file of our own
+# can go missing): the face of skimage's ``astronaut`` (NASA photograph of Eileen Collins, public
+# domain), cropped around its face with 40 px of margin and shrunk by area averaging.  The
+# face is in the middle; it is scaled up 4x before detection, as a webcam picture would be.
+_FACE_SIDE = 40
+_FACE_BITS = 5
+_FACE_UPSCALE = 4
+_FACE_PORTRAIT = (
+    "eNpdlAeu4zAMROMmWb1X5/7n3KHyG5aIEcN6IocUqdZ/rGWlfPQu5FpLjs5o7XL7XR9jrP+qLoElH7FYcwxOa2VC"
+    "+49r2V0bMy7mXHJK3lnrnVHW1d7/xowhXAfXLsZUSgJhYLcx2jTy0xo5btFCGefOw0uICbD3wSgprRKBAjayGrQ2"
+    "NuDxhECagczopZBKCkHKFuY1droYvDZAQRIKU5wxc/Mw56i1Nm+1vJW1xggJUTaQ0xwR8twvzU8x5gRXNTilnfPe"
+    "KqmNDykFFCcqfp1M3Iz3xWVyoo3SHsXQFqWhTELwll1McM54XVwSwnlo0R4xKa53Dg98s0sIfovbLX1ZSO3CzVwC"
+    "6KhsRkv8OL9gtxBMD+KKFsoazn3rJSUcBpJFOdh5XuyG8ZN34qpBFuJiCXWaY74nlSEHdR3Hfp4MAq+2/CkhJb/u"
+    "XEqrdb7fz/uZoxcv+LEjMr/vPrBSJWP85jK3OdE1/QFVSy1BqWvbSKOg86hVQQnnthRU1qU6n55RlZiD5tvGwJnP"
+    "8VrU8+IBmoLMoYxZfHTcSmvEtrOb89I+bSDO4+SJWrFB4xgp1eKitUHtOxPH1b6s3Ocl0pgQBiWj50gNl1Iyx3GJ"
+    "w/ZP3N6LunXu8/08D3VjSo02lGjO4+Loq+8+HSW4Au6NejQ0d6jUw0jkOM4b76v/1oS0Wvp4nlaWex/xrWevjuOD"
+    "jS8Mu2uliMiqd0wRwJacvmVb2PgaOFgpGEYEpdG1NJwlWOfRUr/cJENjV/I5ZyvU0Bg6W/pDSx8OGI5qIuAcIRTq"
+    "SK91bYi+FhZIUcHhHSeLD2WgD3pyBdX24fniPi5rCtSeKNpE3ihNjbHOFl35psDBvUFP7vtuKXBfJaIrJgc/frBZ"
+    "gmHbaxkup5UZuEy5u/aLTS+/KHAVILTSJYGMvf+DTfkFbdtmIbRRTqQY8xb/cou5z21xENtW5Ij5RBa/6S5O3DvR"
+    "uj+joo9TdHQt4eb7A772TRu2vJ4Z2uhQMaa4hMxp0vwBz91kdnwUHhpXMxqB7gznxOsl/fjmmGn22hb22pedXBqn"
+    "+drLXVvg86hSzfYxsAvcfir1ejHbnmV+JIlx3j/c94Zfu22naXj/A23Dacc="
+)
+
+
+def _test_face_picture() -> Any:
+    """The test portrait as an RGB frame, 160x160, like the lighting check gets from a camera."""
+    import base64
+    import zlib
+
+    import numpy as np
+
+    from videotime_client.preflight import facedetect
+
+    packed = np.frombuffer(zlib.decompress(base64.b64decode(_FACE_PORTRAIT)), np.uint8)
+    shift = 8 - _FACE_BITS
+    grey = ((packed.astype(np.uint16) << shift) + (1 << (shift - 1))).astype(np.uint8)
+    grey = grey.reshape(_FACE_SIDE, _FACE_SIDE)
+    side = _FACE_SIDE * _FACE_UPSCALE
+    big = facedetect.resize_bilinear(grey, side, side)
+    return np.ascontiguousarray(np.repeat(big[:, :, None], 3, axis=2))
+
+
+def check_face_detection() -> str:
+    from videotime_client.preflight import facedetect
+    from videotime_client.preflight.checks import lighting
+
+    model = facedetect.CASCADE_FILE
+    if not model.is_file():
+        raise CheckFailed(f"the face model {model.name} is missing from this installation")
+    cascade = facedetect.frontal_face_cascade()
+    picture = _test_face_picture()
+    face = lighting.find_face(picture)
+    if face is None:
+        raise CheckFailed(
+            f"{model.name} loaded ({len(cascade.stages)} stages) but found no face "
+            "in the test portrait"
+        )
+    x, y, w, h = face
+    centre = picture.shape[0] / 2
+    if abs(x + w / 2 - centre) > centre / 3 or abs(y + h / 2 - centre) > centre / 3:
+        raise CheckFailed(f"found a face at ({x}, {y}) {w}x{h}, not where the portrait has it")
+    blank = _test_video_frame(picture.shape[1], picture.shape[0]).to_ndarray(format="rgb24")
+    if lighting.find_face(blank) is not None:
+        raise CheckFailed("found a face in a picture without one (a gradient)")
+    return (
+        f"{model.name} loaded ({len(cascade.stages)} stages); the face in the test portrait "
+        f"found at ({x}, {y}) {w}x{h}, none in a gradient"
+    )
 
 
 # ------------------------------------------------------------------------------ loopback call

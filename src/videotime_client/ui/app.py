@@ -110,8 +110,19 @@ def _install_qt_logging() -> None:
     qtlog.install()
 
 
-def run(argv: list[str], *, lang: str | None = None, paths: AppPaths | None = None) -> int:
-    """The desktop app. ``argv`` may carry links (URL-scheme launch, second launch)."""
+def run(
+    argv: list[str],
+    *,
+    lang: str | None = None,
+    paths: AppPaths | None = None,
+    dev: bool = False,
+) -> int:
+    """The desktop app. ``argv`` may carry links (URL-scheme launch, second launch).
+
+    ``dev`` (``videotime join LINK --dev``) lets the journey open loopback development links;
+    it applies to this process only: a link handed to an already running app is parsed there,
+    with that app's setting.
+    """
     from videotime_client.ui import url_events
     from videotime_client.ui.services import AppServices
     from videotime_client.ui.single_instance import Role, SingleInstance
@@ -124,7 +135,7 @@ def run(argv: list[str], *, lang: str | None = None, paths: AppPaths | None = No
     if role is not Role.PRIMARY:
         log.info("another Videotime is running (%s); handed over and exiting", role.value)
         return 0
-    services = AppServices(paths)
+    services = AppServices(paths, dev=dev)
     parts = build(services, lang=normalise_lang(lang) if lang else None)
     window, journey = parts.window, parts.journey
     instance.link_received.connect(journey.open_link)

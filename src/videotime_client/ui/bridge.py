@@ -8,6 +8,10 @@ connection; everything crosses here:
 * **in** (GUI → media): :meth:`CallBridge.submit` runs a coroutine on the engine loop
   (``run_coroutine_threadsafe``); its result or exception comes back as a queued signal on the
   GUI thread, to an optional callback.
+* **out, anything else** (any thread → GUI): :meth:`CallBridge.post` runs a plain callable on
+  the GUI thread through a queued signal — for progress that happens in the middle of a
+  coroutine (the equipment check's results, levels and questions) and for events from threads
+  that are not the media thread (the conference's event stream: chat).
 * **out, state** (media → GUI): :meth:`CallBridge.on_call_event` is the ``on_event`` callback for
   :class:`~videotime_client.call.session.CallSession`; it runs on the media thread and only
   emits signals, which Qt queues to the GUI thread (the bridge lives there).
@@ -30,7 +34,7 @@ import threading
 from collections.abc import Callable, Coroutine
 from typing import Any
 
-from PySide6.QtCore import QObject, Signal, Slot
+from PySide6.QtCore import QObject, Qt, Signal, Slot
 
 from videotime_client.call.engine import MediaEngine
 from videotime_client.call.session import (
@@ -80,6 +84,7 @@ class CallBridge(QObject):
     remoteFrameReady = Signal()
     selfFrameReady = Signal()
     _finished = Signal(object, object, object)  # callback, result, exception
+    _posted = Signal(object)  # a callable to run on the GUI thread
 
     def __init__(self, engine: MediaEngine, parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -87,6 +92,9 @@ class CallBridge(QObject):
         self.remote_video = FrameMailbox()
         self.self_video = FrameMailbox()
         self._finished.connect(self._deliver)
+        # Queued even when posted from the GUI thread itself: ``post`` never runs ``fn`` inline,
+        # so a caller holding a lock or in the middle of an update is never re-entered.
+        self._posted.connect(self._run_posted, Qt.ConnectionType.QueuedConnection)
 
     # ---------------------------------------------------------------- GUI → media
     def submit(
@@ -121,6 +129,21 @@ class CallBridge(QObject):
             callback(result, error)
         except Exception:
             log.exception("a bridge callback failed")
+
+    # ---------------------------------------------------------------- any thread → GUI
+    def post(self, fn: Callable[[], object]) -> None:
+        """Run ``fn()`` on the GUI thread, later, from any thread (a queued signal).
+
+        An exception from ``fn`` is logged, never raised into Qt's event loop.
+        """
+        self._posted.emit(fn)
+
+    @Slot(object)
+    def _run_posted(self, fn: Any) -> None:
+        try:
+            fn()
+        except Exception:
+            log.exception("a GUI update posted through the bridge failed")
 
     # ---------------------------------------------------------------- media → GUI
     def on_call_event(self, event: CallEvent) -> None:

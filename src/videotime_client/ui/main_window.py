@@ -138,5 +138,8 @@ class MainWindow(QMainWindow):
         return super().event(event)
 
     def closeEvent(self, event: QCloseEvent) -> None:
+        # Hide first: leaving a running call ends it over the network (bounded, on the call's
+        # worker thread, joined here); the patient must not watch a window that stopped drawing.
+        self.hide()
         self.journey.shutdown()
         super().closeEvent(event)

@@ -22,6 +22,9 @@ from videotime_client.texts import Text
 from videotime_client.ui.bridge import FrameMailbox
 
 JOIN_PROMINENT_S = 10 * 60  # "Join" becomes the main action 10 minutes before the start
+# Messages from the clinician kept (and shown): every queue is bounded, even one a misbehaving
+# conference could fill; a consultation has a handful, so nobody ever sees the cut.
+CHAT_MAX = 200
 
 
 def utc_now() -> dt.datetime:
@@ -377,6 +380,7 @@ class CallModel(QObject):
 
     def add_chat(self, text: str) -> None:
         self.chat.append(text)
+        del self.chat[:-CHAT_MAX]
         self.chat_received.emit(text)
 
     def set_muted(self, muted: bool) -> None:
@@ -469,6 +473,7 @@ class IntroductionsModel(QObject):
 
     def add_clinician_message(self, text: str) -> None:
         self.clinician_intro.append(text)
+        del self.clinician_intro[:-CHAT_MAX]
         self.clinician_intro_changed.emit()
 
     def mark_sent(self) -> None:

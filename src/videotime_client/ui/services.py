@@ -7,9 +7,10 @@ Threading (aiortc-notes §3): nothing here blocks the GUI thread.
   equipment check and the preview pump are coroutines ``submit``-ted to the engine thread; the
   call's events arrive as the bridge's queued signals; pictures go through latest-frame
   mailboxes (``bridge.FrameMailbox``) that the views poll at display rate.
-* Joining the conference is blocking HTTP, so it runs on a worker thread.  Events from the
-  conference's event stream (chat, lobby) and the check's progress/questions come back through
-  :class:`ToGui`, a queued signal (the bridge has no public "run this on the GUI thread").
+* Joining the conference is blocking HTTP, so it runs on a worker thread.  The conference's
+  events reach the call through ``call.routing.EventRouter`` (the same routing as the headless
+  join, with its bounded buffer for events that come before the call exists); chat and the
+  check's progress/questions come back to the GUI through ``CallBridge.post`` (a queued signal).
 
 Media: :class:`~videotime_client.ui.devices.MediaChoice` — Qt Multimedia devices in the app,
 the synthetic picture and tone in the demo and the tour.
@@ -24,8 +25,6 @@ import logging
 import threading
 from collections.abc import Callable
 from typing import Any
-
-from PySide6.QtCore import QObject, Qt, Signal
 
 from videotime_client.errors import VideotimeError
 from videotime_client.paths import AppPaths
@@ -45,26 +44,6 @@ log = logging.getLogger(__name__)
 # Appointments older than this are no longer "upcoming" on the home screen.
 PAST_GRACE_S = 3 * 3600
 LEVEL_INTERVAL_S = 0.1
-
-
-class ToGui(QObject):
-    """Runs callables on the GUI thread, posted from any thread (a queued signal)."""
-
-    _call = Signal(object)
-
-    def __init__(self) -> None:
-        super().__init__()
-        self._call.connect(self._run, Qt.ConnectionType.QueuedConnection)
-
-    def post(self, fn: Callable[[], Any]) -> None:
-        self._call.emit(fn)
-
-    @staticmethod
-    def _run(fn: Callable[[], Any]) -> None:
-        try:
-            fn()
-        except Exception:
-            log.exception("a GUI update failed")
 
 
 class _TeeFrames:
@@ -122,7 +101,6 @@ class AppServices:
         self.host_addresses = host_addresses
         self.store = AppointmentStore(paths, PinVault())
         self.trusted = load_trusted_nodes(paths.config)
-        self.gui = ToGui()
         self._engine: Any = None
         self._bridge: Any = None
         self._invitations: dict[str, Any] = {}
@@ -207,16 +185,13 @@ class AppServices:
 
     def _host_addresses(self, invitation: Any) -> list[str] | None:
         """A dev node on loopback gets its ICE candidates on loopback too (aioice skips lo)."""
+        from urllib.parse import urlsplit
+
         from videotime_client.pexip.api import is_loopback_host
 
         if self.host_addresses is not None:
             return self.host_addresses
-        host = (
-            invitation.node.rsplit(":", 1)[0]
-            if invitation.node.count(":") == 1
-            else invitation.node
-        )
-        return ["127.0.0.1"] if is_loopback_host(host) else None
+        return ["127.0.0.1"] if is_loopback_host(urlsplit(invitation.node_base).hostname) else None
 
     # ------------------------------------------------------------------ preview
     def start_preview(self, options: JoinOptionsModel) -> None:
@@ -256,20 +231,20 @@ class AppServices:
 
         self.stop_check()
         invitation = self._invitation(appointment)
-        gui = self.gui
+        bridge = self.bridge  # created here, on the GUI thread, before anything posts to it
         last_level = [0.0]
 
         async def ask(code: str, question: Text) -> bool | None:
             future: concurrent.futures.Future[bool | None] = concurrent.futures.Future()
             self._answers[code] = future
-            gui.post(lambda: model.ask(code, question))
+            bridge.post(lambda: model.ask(code, question))
             return await asyncio.wrap_future(future)
 
         def meter(kind: str, level: float) -> None:
             now = asyncio.get_running_loop().time()
             if kind == "microphone" and now - last_level[0] >= LEVEL_INTERVAL_S:
                 last_level[0] = now
-                gui.post(lambda: model.set_level(level))
+                bridge.post(lambda: model.set_level(level))
 
         source = self.media.frame_source()
         camera = (lambda: _TeeFrames(source, model.self_view.put)) if source else None
@@ -291,7 +266,7 @@ class AppServices:
         def progress(event: Any) -> None:  # media thread
             r = event.result
             if event.phase == "finished" and r is not None:
-                gui.post(
+                bridge.post(
                     lambda: model.set_result(
                         r.name, r.verdict.value, r.problems, r.advice, dict(r.measurements)
                     )
@@ -309,7 +284,7 @@ class AppServices:
             _finish_check(model, report.verdict.value, summary, report)
 
         model.set_running(True)
-        self._check_task = self.bridge.submit(Runner(ctx, on_progress=progress).run(), finished)
+        self._check_task = bridge.submit(Runner(ctx, on_progress=progress).run(), finished)
 
     def answer_check(self, code: str, yes: bool) -> None:
         future = self._answers.pop(code, None)
@@ -418,63 +393,31 @@ class AppServices:
         """Join the conference (blocking HTTP), then hand the media call to the engine."""
         from videotime_client.call.errors import EndReason, reason_text
         from videotime_client.call.ice import IcePlan
+        from videotime_client.call.routing import EventRouter
         from videotime_client.call.session import CallOptions, CallSession
         from videotime_client.pexip.api import PexipApi
-        from videotime_client.pexip.errors import LobbyTimeout, Removed
-        from videotime_client.pexip.lobby import LobbyChanged, LobbyState
-        from videotime_client.pexip.session import (
-            ChatMessage,
-            ConferenceSession,
-            MediaSignal,
-            SessionEnded,
-        )
-
-        gui = self.gui
-        holder: dict[str, Any] = {}
-        pending: list[Any] = []
-        lock = threading.Lock()
+        from videotime_client.pexip.lobby import LobbyState
+        from videotime_client.pexip.session import ChatMessage, ConferenceSession
 
         # The same routing as the headless join (cli/join.py): lobby → admission, media
-        # signals → the call, removal → the end reason.
-        def deliver(event: Any, session: Any) -> None:
-            if isinstance(event, LobbyChanged):
-                session.set_admitted(event.state is LobbyState.ADMITTED)
-                if event.state is LobbyState.REMOVED:
-                    session.end(
-                        EndReason.LOBBY_TIMEOUT
-                        if isinstance(event.removal, LobbyTimeout)
-                        else EndReason.REMOTE_ENDED
-                    )
-            elif isinstance(event, MediaSignal):
-                session.media_signal(event.name, event.data)
-            elif isinstance(event, SessionEnded) and event.error is not None:
-                session.end(
-                    EndReason.LOBBY_TIMEOUT
-                    if isinstance(event.error, LobbyTimeout)
-                    else EndReason.REMOTE_ENDED
-                    if isinstance(event.error, Removed)
-                    else EndReason.SIGNALLING
-                )
+        # signals → the call, removal → the end reason; bounded buffer until the call exists.
+        router = EventRouter()
+        me: list[str] = []  # our participant uuid, once the conference has granted a token
 
         def on_conference(event: Any) -> None:  # the conference's event thread
             if isinstance(event, ChatMessage):
-                if event.sender_uuid != holder.get("me"):
+                if not me or event.sender_uuid != me[0]:
                     text = event.payload
-                    gui.post(lambda: call.add_chat(text))
+                    bridge.post(lambda: call.add_chat(text))
                 return
-            with lock:
-                session = holder.get("call")
-                if session is None:
-                    pending.append(event)
-                    return
-            deliver(event, session)
+            router.on_event(event)
 
         def fail(state: str, code: str | None, message: Text | None) -> None:
             def on_gui() -> None:
                 call.end(state, code, message)
                 self._release_devices()
 
-            gui.post(on_gui)
+            bridge.post(on_gui)
 
         api = PexipApi(invitation.node_base, invitation.alias)
         conference = ConferenceSession(api, on_conference)
@@ -486,20 +429,10 @@ class AppServices:
                 direct_media=True,
                 call_tag=invitation.call_tag,
             )
-            holder["me"] = grant.participant_uuid
+            me.append(grant.participant_uuid)
             if self._leaving.is_set():
                 fail("ended", "left", None)
                 return
-            stun = [
-                {"urls": list(s.urls)}
-                for s in grant.ice_servers
-                if all(str(u).startswith("stun:") for u in s.urls)
-            ]
-            turn = [
-                {"urls": list(s.urls), "username": s.username, "credential": s.credential}
-                for s in grant.ice_servers
-                if not all(str(u).startswith("stun:") for u in s.urls)
-            ]
             player = self._player
             session = CallSession(
                 self.engine,
@@ -507,7 +440,9 @@ class AppServices:
                 video_source=video,
                 audio_source=audio,
                 options=CallOptions(
-                    ice=IcePlan.from_node(stun, turn, relay_only=grant.use_relay_candidates_only),
+                    ice=IcePlan.from_grant(
+                        grant.ice_servers, relay_only=grant.use_relay_candidates_only
+                    ),
                     host_addresses=self._host_addresses(invitation),
                     department_phone=invitation.phone,
                 ),
@@ -519,12 +454,8 @@ class AppServices:
             session.set_microphone_muted(muted)
             session.set_camera_enabled(not camera_off)
             session.set_admitted(conference.lobby_state is LobbyState.ADMITTED)
-            with lock:
-                holder["call"] = session
-                queued, pending[:] = list(pending), []
             self._call = session
-            for event in queued:
-                deliver(event, session)
+            router.attach(session)  # replays what came before, in order
             session.start()
             session.wait()
         except VideotimeError as exc:

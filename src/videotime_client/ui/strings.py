@@ -356,15 +356,16 @@ class S:
         en="Everything is ready for the video appointment.",
     )
     OVERALL_LIMITED = Text(
-        nb="Du kan gå inn i videotimen, men noe kan fungere dårligere. Se rådene under.",
-        nn="Du kan gå inn i videotimen, men noko kan fungere dårlegare. Sjå råda under.",
+        nb="Du kan gå inn i videotimen, men noe kan fungere dårligere. Se rådene til høyre.",
+        nn="Du kan gå inn i videotimen, men noko kan fungere dårlegare. Sjå råda til høgre.",
         en="You can join the video appointment, but something may work less well. See the "
-        "advice below.",
+        "advice on the right.",
     )
     OVERALL_CANNOT = Text(
-        nb="Utstyret fungerer ikke slik det er nå. Følg rådene under og sjekk på nytt.",
-        nn="Utstyret fungerer ikkje slik det er no. Følg råda under og sjekk på nytt.",
-        en="Your equipment does not work as it is now. Follow the advice below and check again.",
+        nb="Utstyret fungerer ikke slik det er nå. Følg rådene til høyre og sjekk på nytt.",
+        nn="Utstyret fungerer ikkje slik det er no. Følg råda til høgre og sjekk på nytt.",
+        en="Your equipment does not work as it is now. Follow the advice on the right and "
+        "check again.",
     )
     OVERALL_CANNOT_CALL = Text(
         nb="Får du det ikke til, ring avdelingen som sendte deg innkallingsbrevet.",

@@ -191,6 +191,10 @@ QPushButton:disabled {{ background: {p.background}; color: {p.muted}; border-sty
 QPushButton:focus, QLineEdit:focus, QComboBox:focus, QCheckBox:focus, QRadioButton:focus,
 QListWidget:focus, QToolButton:focus {{ border: 4px solid {p.focus}; }}
 QCheckBox:focus, QRadioButton:focus {{ padding: 2px; }}
+/* The focus ring is 2 px wider than the border: take it from the padding, so a focused control
+   keeps its size and its text is not pushed against (or under) the ring. */
+QPushButton:focus {{ padding: 8px 16px; }}
+QLineEdit:focus, QComboBox:focus, QListWidget:focus {{ padding: 6px; }}
 QLineEdit, QComboBox, QListWidget {{ background: {p.surface}; color: {p.text};
   border: 2px solid {p.border}; border-radius: 6px; padding: 8px; min-height: 28px; }}
 QListWidget::item {{ padding: 10px; }}

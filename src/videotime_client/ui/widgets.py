@@ -165,6 +165,7 @@ def set_kind(b: QPushButton, kind: str) -> None:
         b.setProperty("kind", kind)
         b.style().unpolish(b)
         b.style().polish(b)
+        b.updateGeometry()  # primary/danger text is bold: the layout must ask for the new size
 
 
 def checkbox(binder: Binder, text: TextSource, description: TextSource) -> QCheckBox:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import functools
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtWidgets import QComboBox, QFormLayout, QLabel, QLineEdit, QWidget
+from PySide6.QtWidgets import QComboBox, QFormLayout, QLabel, QLineEdit, QSizePolicy, QWidget
 
 from videotime_client.texts import Text
 from videotime_client.ui import widgets as w
@@ -79,6 +79,14 @@ class BeforeJoinScreen(w.Page):
         self.pin_label.setBuddy(self.pin)
         self.pin.textEdited.connect(lambda text: model.update(pin=text))
         form.addRow(self.pin_label, self.pin)
+        # Each label level with its (taller) field: QFormLayout puts a label at the row's top
+        # unless it may grow to the row's height.
+        for i in range(form.rowCount()):
+            item = form.itemAt(i, QFormLayout.ItemRole.LabelRole)
+            row_label = item.widget() if item is not None else None
+            if isinstance(row_label, QLabel):
+                row_label.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Expanding)
+                row_label.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
         self.form = form
         b.addWidget(form_box)
 

@@ -17,7 +17,7 @@ from PySide6.QtWidgets import QHBoxLayout, QLabel, QListWidget, QVBoxLayout, QWi
 from videotime_client.ui import theme
 from videotime_client.ui import widgets as w
 from videotime_client.ui.i18n import Binder
-from videotime_client.ui.models import AppointmentModel, CallModel
+from videotime_client.ui.models import CHAT_MAX, AppointmentModel, CallModel
 from videotime_client.ui.screens.common import phone_line, quality_label
 from videotime_client.ui.strings import S
 
@@ -257,6 +257,8 @@ class ConsultationScreen(QWidget):
 
     def _on_chat(self, text: str) -> None:
         self.chat.addItem(text)
+        while self.chat.count() > CHAT_MAX:  # the model keeps as many (bounded)
+            self.chat.takeItem(0)
         self.chat.scrollToBottom()
         w.announce(self.chat, S.CO_CHAT_NEW.format(text=text)(self.binder.language.lang))
 

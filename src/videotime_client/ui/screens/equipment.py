@@ -4,7 +4,7 @@ results as they arrive, and one overall verdict with advice."""
 from __future__ import annotations
 
 from PySide6.QtCore import Signal
-from PySide6.QtWidgets import QGridLayout, QLabel, QWidget
+from PySide6.QtWidgets import QGridLayout, QLabel, QVBoxLayout, QWidget
 
 from videotime_client.texts import Text
 from videotime_client.ui import widgets as w
@@ -85,14 +85,18 @@ class EquipmentScreen(w.Page):
         grid.addWidget(self.self_view, 0, 0, 3, 1)
 
         side = QWidget()
-        from PySide6.QtWidgets import QVBoxLayout
-
         sl = QVBoxLayout(side)
         sl.setContentsMargins(0, 0, 0, 0)
-        sl.addWidget(w.heading(binder, S.EQ_MIC_METER, level=2))
+        # The live meter and "say something" only while the microphone is being checked: once
+        # it has a result (or there is no microphone at all), that row says everything.
+        self.mic_box = QWidget()
+        ml = QVBoxLayout(self.mic_box)
+        ml.setContentsMargins(0, 0, 0, 0)
+        ml.addWidget(w.heading(binder, S.EQ_MIC_METER, level=2))
         self.meter = w.LevelMeter(binder, S.EQ_MIC_METER, S.EQ_MIC_HELP)
-        sl.addWidget(self.meter)
-        sl.addWidget(w.para(binder, S.EQ_MIC_HELP, muted=True))
+        ml.addWidget(self.meter)
+        ml.addWidget(w.para(binder, S.EQ_MIC_HELP, muted=True))
+        sl.addWidget(self.mic_box)
         self.question = QLabel()
         self.question.setWordWrap(True)
         self.question.setProperty("role", "h2")
@@ -178,6 +182,8 @@ class EquipmentScreen(w.Page):
         advice_label.setVisible(bool(advice))
         if name == "lighting":
             self.self_view.update()
+        if name == "microphone":
+            self.mic_box.setVisible(state.verdict is None)
         if announce and state.verdict is not None:
             w.announce(verdict_label, text)
 
