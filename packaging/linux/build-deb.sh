@@ -81,6 +81,7 @@ QT_QPA_PLATFORM=offscreen offline "$BUNDLE/$NAME" --self-test >"$BUILD/self-test
 if ! grep -q '^ok   qt-multimedia' "$BUILD/self-test.log" \
    || ! grep -q '^ok   codecs' "$BUILD/self-test.log" \
    || ! grep -q '^ok   translations' "$BUILD/self-test.log" \
+   || ! grep -q '^ok   face-detection' "$BUILD/self-test.log" \
    || ! grep -q '^ok   loopback-call' "$BUILD/self-test.log"; then
   cat "$BUILD/self-test.log" >&2
   log "the frozen app fails its self-test: refusing to package it"

@@ -245,7 +245,16 @@ def test_install_link_handler_single_instance_self_test_and_clean_removal(
     )
     assert selftest.returncode == 0, selftest.stdout + selftest.stderr
     lines = selftest.stdout.splitlines()
-    assert [line.split()[0] for line in lines[:5]] == ["ok"] * 5, selftest.stdout
+    items = lines[:-1]
+    assert [line.split()[1].rstrip(":") for line in items] == [
+        "qt-multimedia",
+        "codecs",
+        "keyring",
+        "translations",
+        "face-detection",
+        "loopback-call",
+    ], selftest.stdout
+    assert [line.split()[0] for line in items] == ["ok"] * 6, selftest.stdout
     assert "frozen=True" in lines[-1]
 
     # 4. Removal leaves nothing: files, launcher, icons, the scheme registration.
