@@ -27,8 +27,15 @@ venv: $(STAMP)
 system-deps:
 	@bash scripts/ensure-system-packages.sh
 
+# On a machine without a screen (CI, a server) the app cannot open a window: walk the demo tour
+# offscreen instead and leave one screenshot per screen in ./screenshots.
 demo: $(STAMP)
-	$(VENV)/bin/videotime demo
+	@if [ "$$(uname)" = Linux ] && [ -z "$${DISPLAY:-}$${WAYLAND_DISPLAY:-}" ]; then \
+	  echo "No screen found: walking the demo tour offscreen; screenshots in ./screenshots"; \
+	  QT_QPA_PLATFORM=offscreen $(VENV)/bin/videotime demo --tour --screenshots screenshots; \
+	else \
+	  $(VENV)/bin/videotime demo; \
+	fi
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check
